@@ -1,0 +1,56 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies point one way: virt-doctor (CLI) -> Reporting -> CheckEngine -> HostFacts -> DoctorCore.
+// The check catalog (checks/) and the report templates (report-templates/) are compiled into the binary by
+// the EmbedResources plugin, so a release build is one file that can be copied to another host.
+let package = Package(
+    name: "virt-doctor",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "virt-doctor", targets: ["virt-doctor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+    ],
+    targets: [
+        // The report model and check definitions: plain data, no I/O.
+        .target(name: "DoctorCore"),
+        // Tiny C shim for the read-only /dev/kvm ioctls (KVM_GET_API_VERSION, KVM_CHECK_EXTENSION).
+        .target(name: "CKVMProbe"),
+        // getxattr(2) for SELinux labels; Swift's Glibc module does not export it.
+        .target(name: "CSystemShims"),
+        // Everything read from a machine goes through HostRoot; parsers turn text into facts.
+        .target(name: "HostFacts", dependencies: ["DoctorCore", "CKVMProbe", "CSystemShims", "Yams"]),
+        // Catalog loading, the declarative matcher, named evaluators, the runner and profile selection.
+        .target(
+            name: "CheckEngine",
+            dependencies: ["DoctorCore", "HostFacts", "Yams"],
+            plugins: ["EmbedResources"]
+        ),
+        // Scoring, the versioned report model and the template renderers.
+        .target(
+            name: "Reporting",
+            dependencies: ["DoctorCore", "CheckEngine", .product(name: "Mustache", package: "swift-mustache")],
+            plugins: ["EmbedResources"]
+        ),
+        // Thin CLI: parse arguments, call the libraries, print, choose the exit code.
+        .executableTarget(
+            name: "virt-doctor",
+            dependencies: [
+                "DoctorCore", "HostFacts", "CheckEngine", "Reporting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Build-time helper: turns checks/ and report-templates/ into Swift source.
+        .executableTarget(name: "EmbedGen"),
+        .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["EmbedGen"]),
+
+        .testTarget(name: "HostFactsTests", dependencies: ["HostFacts", "DoctorCore"]),
+        .testTarget(name: "CheckEngineTests", dependencies: ["CheckEngine", "HostFacts", "DoctorCore"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CheckEngine", "HostFacts", "DoctorCore"]),
+        .testTarget(name: "CLITests", dependencies: ["virt-doctor"]),
+    ]
+)

@@ -1,0 +1,112 @@
+import DoctorCore
+import Foundation
+import Yams
+
+/// The set of checks a run knows: the built-in catalog compiled from `checks/`, optionally extended or
+/// overridden (same id) by YAML files from `--checks-dir`.
+public struct Catalog: Sendable {
+    public private(set) var checks: [CheckDefinition]
+    /// Where each check was defined, for error messages and `explain`.
+    public private(set) var origins: [String: String]
+
+    public struct LoadError: Error, CustomStringConvertible {
+        public var file: String
+        public var detail: String
+        public var description: String { "\(file): \(detail)" }
+    }
+
+    public init(checks: [CheckDefinition], origins: [String: String] = [:]) {
+        self.checks = checks
+        self.origins = origins
+    }
+
+    /// The checks built into this binary.
+    public static func builtIn() throws -> Catalog {
+        var catalog = Catalog(checks: [])
+        for (path, text) in EmbeddedFiles.all.sorted(by: { $0.key < $1.key }) where isCheckFile(path) {
+            try catalog.add(try decode(text, file: "checks/" + path), origin: "built-in checks/\(path)")
+        }
+        return catalog
+    }
+
+    /// Adds or replaces checks from every `*.yaml` / `*.yml` file below a directory.
+    public mutating func merge(directory: String) throws {
+        let base = URL(fileURLWithPath: directory)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw LoadError(file: directory, detail: "not a directory")
+        }
+        let files = (FileManager.default.enumerator(at: base, includingPropertiesForKeys: nil)?.allObjects as? [URL] ?? [])
+            .filter { Catalog.isCheckFile($0.path) }
+            .sorted { $0.path < $1.path }
+        for file in files {
+            let text: String
+            do {
+                text = try String(contentsOf: file, encoding: .utf8)
+            } catch {
+                throw LoadError(file: file.path, detail: "cannot be read: \(error.localizedDescription)")
+            }
+            try add(try Catalog.decode(text, file: file.path), origin: file.path)
+        }
+    }
+
+    mutating func add(_ check: CheckDefinition, origin: String) throws {
+        if let index = checks.firstIndex(where: { $0.id == check.id }) {
+            checks[index] = check
+        } else {
+            checks.append(check)
+        }
+        origins[check.id] = origin
+    }
+
+    public func check(id: String) -> CheckDefinition? { checks.first { $0.id == id } }
+
+    static func isCheckFile(_ path: String) -> Bool {
+        (path.hasSuffix(".yaml") || path.hasSuffix(".yml")) && !path.split(separator: "/").last!.hasPrefix(".")
+    }
+
+    public static func decode(_ text: String, file: String) throws -> CheckDefinition {
+        let check: CheckDefinition
+        do {
+            check = try YAMLDecoder().decode(CheckDefinition.self, from: text)
+        } catch let error as DecodingError {
+            throw LoadError(file: file, detail: describe(error))
+        } catch {
+            throw LoadError(file: file, detail: "\(error)")
+        }
+        if let problem = validate(check) { throw LoadError(file: file, detail: problem) }
+        return check
+    }
+
+    /// What a check file must satisfy before the engine will run it.
+    static func validate(_ check: CheckDefinition) -> String? {
+        if check.id.isEmpty || check.id.contains(where: { $0.isWhitespace }) { return "id must be a non-empty word" }
+        if (check.evaluator == nil) == (check.rule == nil) { return "\(check.id): set exactly one of 'evaluator' and 'rule'" }
+        if let evaluator = check.evaluator, Evaluators.registry[evaluator] == nil {
+            return "\(check.id): evaluator '\(evaluator)' is not registered (known: \(Evaluators.registry.keys.sorted().joined(separator: ", ")))"
+        }
+        if let rule = check.rule {
+            for comparison in [rule.comparison] + rule.onlyIf.map(\.comparison) {
+                if comparison.testCount != 1 {
+                    return "\(check.id): a rule comparison needs exactly one of equals, notEquals, contains, notContains, oneOf, atLeast, atMost"
+                }
+            }
+        }
+        if check.profiles.isEmpty { return "\(check.id): 'profiles' is empty" }
+        return nil
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+            return keys.isEmpty ? "" : " at '\(keys)'"
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "missing key '\(key.stringValue)'\(path(context))"
+        case .typeMismatch(_, let context): return "wrong type\(path(context)): \(context.debugDescription)"
+        case .valueNotFound(_, let context): return "missing value\(path(context))"
+        case .dataCorrupted(let context): return "invalid\(path(context)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}

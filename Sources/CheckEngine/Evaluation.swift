@@ -1,0 +1,60 @@
+import DoctorCore
+import Foundation
+import HostFacts
+
+/// What an evaluator sees: the facts of the machine, the profile and instant of the run, and its own definition.
+public struct EvaluationContext: Sendable {
+    public let facts: FactStore
+    public let profile: Profile
+    public let now: Date
+    public let check: CheckDefinition
+
+    public init(facts: FactStore, profile: Profile, now: Date, check: CheckDefinition) {
+        self.facts = facts
+        self.profile = profile
+        self.now = now
+        self.check = check
+    }
+
+    public var root: HostRoot { facts.root }
+
+    public func fact<V>(_ key: FactKey<V>) throws(FactError) -> Sourced<V> {
+        try facts.sourced(key).get()
+    }
+
+    /// A fact that may be missing without that being the check's answer.
+    public func optionalFact<V>(_ key: FactKey<V>) -> Sourced<V>? {
+        try? facts.sourced(key).get()
+    }
+}
+
+/// An evaluator's judgement before the profile's severity is applied.
+public struct Observation: Sendable, Equatable {
+    public var status: Status
+    public var summary: String
+    public var evidence: [Evidence]
+    /// Names that select `when:` remediation steps in the check file.
+    public var conditions: [String]
+    /// Values for `{name}` placeholders in remediation commands.
+    public var variables: [String: String]
+
+    public init(_ status: Status, _ summary: String, evidence: [Evidence] = [], conditions: [String] = [],
+                variables: [String: String] = [:]) {
+        self.status = status
+        self.summary = summary
+        self.evidence = evidence
+        self.conditions = conditions
+        self.variables = variables
+    }
+
+    public static func pass(_ summary: String, evidence: [Evidence] = []) -> Observation {
+        Observation(.pass, summary, evidence: evidence)
+    }
+
+    public static func skip(_ reason: String, evidence: [Evidence] = []) -> Observation {
+        Observation(.skip, reason, evidence: evidence)
+    }
+}
+
+/// A named piece of judgement a check file can refer to with `evaluator: <name>`.
+public typealias Evaluator = @Sendable (EvaluationContext) throws(FactError) -> Observation

@@ -1,0 +1,20 @@
+import DoctorCore
+
+/// Every evaluator a check file may name. The catalog conformance test checks that each `evaluator:` in
+/// checks/ resolves here, and that each entry here is used by some check.
+public enum Evaluators {
+    public static let registry: [String: Evaluator] = [
+        "cpu.virtualization-flags": CPUEvaluators.virtualizationFlags,
+        "cpu.firmware-virtualization": CPUEvaluators.firmwareVirtualization,
+        "kvm.modules": KVMEvaluators.modules,
+        "kvm.device": KVMEvaluators.device,
+        "hypervisor.kernel-type": HypervisorEvaluators.kernelType,
+        "hypervisor.boot-default": HypervisorEvaluators.bootDefault,
+        "time.host-frequency-scaling": TimeEvaluators.hostFrequencyScaling,
+        "storage.loop-devices": StorageEvaluators.loopDevices,
+        "network.bridge-netfilter": NetworkEvaluators.bridgeNetfilter,
+        "network.ip-forwarding": NetworkEvaluators.ipForwarding,
+        "network.libvirt-default-network": NetworkEvaluators.defaultNetwork,
+        "selinux.mode": SELinuxEvaluators.mode,
+    ]
+}

@@ -1,0 +1,36 @@
+import DoctorCore
+import HostFacts
+
+/// Chooses the profile for `--profile auto` from what the machine is.
+public enum ProfileDetector {
+    public struct Choice: Codable, Sendable, Equatable {
+        public var profile: Profile
+        public var reason: String
+
+        public init(profile: Profile, reason: String) {
+            self.profile = profile
+            self.reason = reason
+        }
+    }
+
+    public static func detect(_ store: FactStore) -> Choice {
+        let root = store.root
+        if root.exists("/etc/ovirt-engine") || root.exists("/usr/share/ovirt-engine") {
+            return Choice(profile: .ovirtEngine, reason: "oVirt engine files are present (/etc/ovirt-engine)")
+        }
+        if root.exists("/etc/vdsm/vdsm.conf") || root.exists("/etc/pki/vdsm") {
+            return Choice(profile: .ovirtNode, reason: "VDSM is installed (/etc/vdsm/vdsm.conf or /etc/pki/vdsm): an oVirt/HOSTVM node")
+        }
+        let guest = try? store.get(Facts.virtualMachine)
+        let kvmUsable = (try? store.get(Facts.kvmAPI))?.usable == true
+        let kvmNode = root.exists("/dev/kvm")
+        if guest?.isVirtualMachine == true {
+            if kvmUsable || (!root.isLive && kvmNode) {
+                return Choice(profile: .host, reason: "a virtual machine with a working /dev/kvm: checked as a (nested) hypervisor host")
+            }
+            return Choice(profile: .guest, reason: "a virtual machine without usable KVM: checked as a guest"
+                          + (guest?.hypervisorVendor.map { " (\($0))" } ?? ""))
+        }
+        return Choice(profile: .host, reason: "not a virtual machine: checked as a hypervisor host")
+    }
+}

@@ -1,0 +1,110 @@
+import DoctorCore
+import Foundation
+import HostFacts
+
+/// Which checks run, for whom, and as of when.
+public struct RunOptions: Sendable {
+    public var profile: Profile
+    public var now: Date
+    /// Check ids or areas (`cpu`, `net.ip-forward`); empty means all.
+    public var only: [String]
+    public var skip: [String]
+    /// Longest time one check may take before it is reported as an error and the run moves on.
+    public var checkTimeout: Double
+
+    public init(profile: Profile, now: Date, only: [String] = [], skip: [String] = [], checkTimeout: Double = 20) {
+        self.profile = profile
+        self.now = now
+        self.only = only
+        self.skip = skip
+        self.checkTimeout = checkTimeout
+    }
+}
+
+/// Runs checks against a fact store and turns each judgement into a finding. One broken or hung check
+/// becomes an error finding; the run always goes on.
+public struct Runner: Sendable {
+    public let catalog: Catalog
+
+    public init(catalog: Catalog) {
+        self.catalog = catalog
+    }
+
+    /// The checks this run will execute, in catalog order.
+    public func selected(_ options: RunOptions) -> [CheckDefinition] {
+        catalog.checks.filter { check in
+            check.profiles.contains(options.profile)
+                && (options.only.isEmpty || options.only.contains { Runner.matches(check, $0) })
+                && !options.skip.contains { Runner.matches(check, $0) }
+        }
+    }
+
+    /// `cpu` selects every check of area cpu (and ids starting with `cpu.`); `net.ip-forward` one check.
+    static func matches(_ check: CheckDefinition, _ selector: String) -> Bool {
+        check.id == selector || check.area == selector || check.id.hasPrefix(selector + ".")
+    }
+
+    public func run(_ store: FactStore, options: RunOptions) -> [Finding] {
+        selected(options).map { run($0, store: store, options: options) }
+    }
+
+    public func run(_ check: CheckDefinition, store: FactStore, options: RunOptions) -> Finding {
+        let context = EvaluationContext(facts: store, profile: options.profile, now: options.now, check: check)
+        let observation: Observation
+        do {
+            observation = try withDeadline(seconds: options.checkTimeout, what: "check \(check.id)") { () -> Observation in
+                Runner.observe(check, context: context)
+            }
+        } catch {
+            observation = Observation(.error, error.description)
+        }
+        return finding(check, observation, profile: options.profile)
+    }
+
+    static func observe(_ check: CheckDefinition, context: EvaluationContext) -> Observation {
+        if let rule = check.rule { return RuleMatcher.evaluate(rule, context: context) }
+        guard let name = check.evaluator, let evaluator = Evaluators.registry[name] else {
+            return Observation(.error, "evaluator '\(check.evaluator ?? "")' is not registered in this build")
+        }
+        do throws(FactError) {
+            return try evaluator(context)
+        } catch {
+            var observation = Observation(error.findingStatus, error.description)
+            if case .permissionDenied = error { observation.conditions = ["needs-root"] }
+            return observation
+        }
+    }
+
+    func finding(_ check: CheckDefinition, _ observation: Observation, profile: Profile) -> Finding {
+        let severity = check.severity(in: profile)
+        let status = severity.cap(observation.status)
+        var summary = observation.summary
+        if status != observation.status, severity == .info {
+            summary += " (For information only in the \(profile.rawValue) profile.)"
+        }
+        var remediation: [RemediationStep] = []
+        if observation.status == .warn || observation.status == .fail {
+            remediation = check.remediation
+                .filter { step in step.when.map { !Set($0).isDisjoint(with: observation.conditions) } ?? true }
+                .map { Runner.fill($0, observation.variables) }
+        }
+        if observation.conditions.contains("needs-root") || observation.status == .error && summary.contains("permission denied") {
+            remediation.append(RemediationStep(
+                title: "Run the check as root to read what this user may not",
+                commands: ["sudo virt-doctor check --only \(check.id)"],
+                notes: check.needsRoot))
+        }
+        let weight = (status == .skip || status == .error) ? 0 : check.weight(in: profile)
+        return Finding(
+            id: check.id, area: check.area, title: check.title, severity: severity, status: status, summary: summary,
+            evidence: observation.evidence, remediation: remediation, references: check.references, weight: weight)
+    }
+
+    static func fill(_ template: RemediationTemplate, _ variables: [String: String]) -> RemediationStep {
+        func substitute(_ text: String) -> String {
+            variables.reduce(text) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+        }
+        return RemediationStep(title: substitute(template.title), commands: template.commands.map(substitute),
+                               notes: template.notes.map(substitute))
+    }
+}

@@ -1,0 +1,306 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CSystemShims
+import DoctorCore
+
+/// What kind of file system object a path names.
+public enum FileKind: String, Codable, Sendable {
+    case regular, directory, symlink, charDevice = "char", blockDevice = "block", fifo, socket, other
+}
+
+/// The parts of stat(2) the checks use, after the root's metadata sidecar has been applied.
+public struct FileStat: Codable, Sendable, Equatable {
+    public var kind: FileKind
+    public var mode: UInt32
+    public var uid: UInt32
+    public var gid: UInt32
+    public var size: Int
+    public var major: UInt32?
+    public var minor: UInt32?
+
+    public var modeOctal: String { "0" + String(mode & 0o7777, radix: 8) }
+}
+
+/// The single way the tool reads a machine. Every probe asks a HostRoot for `/proc/cpuinfo`, never opens it
+/// itself, so the same code runs on the live host (`/`), on a directory laid out like one (a mounted disk,
+/// a fixture, an unpacked bundle), and in tests.
+///
+/// A directory root may carry `.meta.yaml` at its top to overlay what git cannot store: device nodes, modes,
+/// owners, SELinux labels, and files that must read as "permission denied" (see RootMetadata).
+public final class HostRoot: Sendable {
+    /// Absolute path of the root directory; "/" for the live machine.
+    public let path: String
+    /// True only for the running machine: live-only probes (ioctl on /dev/kvm, uname) are allowed.
+    public let isLive: Bool
+    public let metadata: RootMetadata
+
+    /// Files above this size are refused: no /proc, /sys or /etc file a check reads is ever this big,
+    /// and a runaway file must not take the run's memory.
+    public static let defaultReadLimit = 8 << 20
+
+    public static let live = HostRoot(uncheckedPath: "/", isLive: true, metadata: RootMetadata())
+
+    private init(uncheckedPath: String, isLive: Bool, metadata: RootMetadata) {
+        self.path = uncheckedPath
+        self.isLive = isLive
+        self.metadata = metadata
+    }
+
+    /// A directory laid out like `/`. Throws when it is not a readable directory or its sidecar is broken.
+    public convenience init(directory: String) throws(FactError) {
+        var normalized = directory
+        while normalized.count > 1 && normalized.hasSuffix("/") { normalized.removeLast() }
+        if normalized == "/" {
+            self.init(uncheckedPath: "/", isLive: true, metadata: RootMetadata())
+            return
+        }
+        var info = SwiftGlibc.stat()
+        guard stat(normalized, &info) == 0 else { throw HostRoot.error(errno, normalized) }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw .io(source: normalized, detail: "not a directory")
+        }
+        let metadata = try RootMetadata.load(fromRoot: normalized)
+        self.init(uncheckedPath: normalized, isLive: false, metadata: metadata)
+    }
+
+    /// A short label for reports: "/" or the directory.
+    public var label: String { path }
+
+    // MARK: Reading
+
+    /// Reads a whole file as text (invalid UTF-8 is replaced, so parsers see junk rather than a crash).
+    public func readText(_ path: String, limit: Int = HostRoot.defaultReadLimit) throws(FactError) -> String {
+        let bytes = try readBytes(path, limit: limit)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Reads a text file if it exists; nil when absent, errors for everything else.
+    public func readTextIfPresent(_ path: String, limit: Int = HostRoot.defaultReadLimit) throws(FactError) -> String? {
+        do {
+            return try readText(path, limit: limit)
+        } catch .absent {
+            return nil
+        }
+    }
+
+    public func readBytes(_ path: String, limit: Int = HostRoot.defaultReadLimit) throws(FactError) -> [UInt8] {
+        if let entry = metadata.entry(for: path) {
+            if entry.unreadable == true { throw .permissionDenied(path) }
+            if let content = entry.content { return Array(content.utf8) }
+        }
+        let real = try resolve(path)
+        let descriptor = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else { throw HostRoot.error(errno, path) }
+        defer { close(descriptor) }
+        var info = SwiftGlibc.stat()
+        if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+            throw .io(source: path, detail: "is a directory")
+        }
+        // /proc and /sys report size 0, so read in chunks until EOF or the limit.
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw HostRoot.error(errno, path)
+            }
+            if count == 0 { break }
+            result.append(contentsOf: chunk[0..<count])
+            if result.count > limit { throw .tooLarge(source: path, limit: limit) }
+        }
+        return result
+    }
+
+    /// Names in a directory, sorted; device nodes declared in the sidecar are included.
+    public func list(_ path: String) throws(FactError) -> [String] {
+        var names = Set<String>()
+        var found = false
+        let real = try? resolve(path)
+        if let real, let directory = opendir(real) {
+            found = true
+            defer { closedir(directory) }
+            while let entry = readdir(directory) {
+                let name = withUnsafePointer(to: entry.pointee.d_name) {
+                    $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+                }
+                if name != "." && name != ".." { names.insert(name) }
+            }
+        } else if real != nil, errno != ENOENT, errno != ENOTDIR, metadata.children(of: path).isEmpty {
+            throw HostRoot.error(errno, path)
+        }
+        let declared = metadata.children(of: path)
+        if !declared.isEmpty { found = true }
+        names.formUnion(declared)
+        if path == "/" { names.remove(RootMetadata.fileName) }
+        guard found else { throw .absent(path) }
+        return names.sorted()
+    }
+
+    /// stat(2), overlaid with the sidecar (a declared device node exists even though git holds no file).
+    public func fileInfo(_ path: String) throws(FactError) -> FileStat {
+        let declared = metadata.entry(for: path)
+        var base: FileStat?
+        if let real = try? resolve(path) {
+            var info = SwiftGlibc.stat()
+            if stat(real, &info) == 0 {
+                base = FileStat(
+                    kind: HostRoot.kind(info.st_mode), mode: UInt32(info.st_mode & 0o7777),
+                    uid: info.st_uid, gid: info.st_gid, size: Int(info.st_size),
+                    major: HostRoot.isDevice(info.st_mode) ? HostRoot.major(UInt64(info.st_rdev)) : nil,
+                    minor: HostRoot.isDevice(info.st_mode) ? HostRoot.minor(UInt64(info.st_rdev)) : nil)
+            } else if declared == nil {
+                throw HostRoot.error(errno, path)
+            }
+        } else if declared == nil {
+            throw .absent(path)
+        }
+        guard let declared else { return base! }
+        if declared.absent == true { throw .absent(path) }
+        var result = base ?? FileStat(kind: .regular, mode: 0o644, uid: 0, gid: 0, size: declared.content?.utf8.count ?? 0)
+        if let kind = declared.type { result.kind = kind }
+        if let mode = declared.mode, let bits = UInt32(mode, radix: 8) { result.mode = bits }
+        if let uid = declared.uid { result.uid = uid }
+        if let gid = declared.gid { result.gid = gid }
+        if let major = declared.major { result.major = major }
+        if let minor = declared.minor { result.minor = minor }
+        return result
+    }
+
+    public func exists(_ path: String) -> Bool {
+        (try? fileInfo(path)) != nil
+    }
+
+    /// The target of a symbolic link, as stored (not resolved).
+    public func readLink(_ path: String) -> String? {
+        guard let parent = try? resolve(parentPath(path)) else { return nil }
+        let real = parent == "/" ? "/" + lastComponent(path) : parent + "/" + lastComponent(path)
+        var buffer = [CChar](repeating: 0, count: 4097)
+        let count = readlink(real, &buffer, 4096)
+        guard count >= 0 else { return nil }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// An extended attribute such as `security.selinux`; the sidecar's `selinux:` wins in directory roots.
+    public func extendedAttribute(_ path: String, name: String) -> String? {
+        if name == "security.selinux", let label = metadata.entry(for: path)?.selinux { return label }
+        guard let real = try? resolve(path) else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        let count = vd_getxattr(real, name, &buffer, buffer.count)
+        guard count > 0 else { return nil }
+        var bytes = Array(buffer[0..<count])
+        if bytes.last == 0 { bytes.removeLast() }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Where a path of this root really is on the running machine, following symbolic links inside the
+    /// root: an absolute link target in a mounted disk points into that disk, not into the host.
+    public func resolve(_ path: String) throws(FactError) -> String {
+        let components = path.split(separator: "/").map(String.init)
+        if isLive { return "/" + components.joined(separator: "/") }
+        var resolved: [String] = []
+        var pending = components[...]
+        var hops = 0
+        while let component = pending.popFirst() {
+            if component == "." || component.isEmpty { continue }
+            if component == ".." {
+                if !resolved.isEmpty { resolved.removeLast() }
+                continue
+            }
+            let candidate = self.path + "/" + (resolved + [component]).joined(separator: "/")
+            var info = SwiftGlibc.stat()
+            if lstat(candidate, &info) != 0 {
+                if errno == ENOENT || errno == ENOTDIR { throw .absent(path) }
+                throw HostRoot.error(errno, path)
+            }
+            if (info.st_mode & S_IFMT) == S_IFLNK {
+                hops += 1
+                if hops > 40 { throw .io(source: path, detail: "too many levels of symbolic links") }
+                var buffer = [CChar](repeating: 0, count: 4097)
+                let count = readlink(candidate, &buffer, 4096)
+                guard count >= 0 else { throw HostRoot.error(errno, path) }
+                let target = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                if target.hasPrefix("/") { resolved = [] }
+                pending = (target.split(separator: "/").map(String.init) + pending)[...]
+                continue
+            }
+            resolved.append(component)
+        }
+        return self.path + (resolved.isEmpty ? "" : "/" + resolved.joined(separator: "/"))
+    }
+
+    // MARK: Helpers
+
+    static func error(_ code: Int32, _ path: String) -> FactError {
+        switch code {
+        case ENOENT, ENOTDIR: .absent(path)
+        case EACCES, EPERM: .permissionDenied(path)
+        default: .io(source: path, detail: String(cString: strerror(code)))
+        }
+    }
+
+    static func kind(_ mode: mode_t) -> FileKind {
+        switch mode & S_IFMT {
+        case S_IFREG: .regular
+        case S_IFDIR: .directory
+        case S_IFLNK: .symlink
+        case S_IFCHR: .charDevice
+        case S_IFBLK: .blockDevice
+        case S_IFIFO: .fifo
+        case S_IFSOCK: .socket
+        default: .other
+        }
+    }
+
+    /// Linux's dev_t encoding (glibc's gnu_dev_major/minor, which Swift cannot see as macros).
+    static func major(_ device: UInt64) -> UInt32 {
+        UInt32(((device >> 8) & 0xfff) | ((device >> 32) & ~UInt64(0xfff)))
+    }
+
+    static func minor(_ device: UInt64) -> UInt32 {
+        UInt32((device & 0xff) | ((device >> 12) & ~UInt64(0xff)))
+    }
+
+    static func isDevice(_ mode: mode_t) -> Bool {
+        let type = mode & S_IFMT
+        return type == S_IFCHR || type == S_IFBLK
+    }
+}
+
+func parentPath(_ path: String) -> String {
+    let parts = path.split(separator: "/")
+    return "/" + parts.dropLast().joined(separator: "/")
+}
+
+func lastComponent(_ path: String) -> String {
+    String(path.split(separator: "/").last ?? "")
+}
+
+extension HostRoot {
+    /// The last `maxBytes` of a regular file (a long kern.log), or all of a shorter one.
+    public func readTail(_ path: String, maxBytes: Int) throws(FactError) -> [UInt8] {
+        if let entry = metadata.entry(for: path), entry.unreadable == true { throw .permissionDenied(path) }
+        let real = try resolve(path)
+        let descriptor = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else { throw HostRoot.error(errno, path) }
+        defer { close(descriptor) }
+        var info = SwiftGlibc.stat()
+        guard fstat(descriptor, &info) == 0 else { throw HostRoot.error(errno, path) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw .io(source: path, detail: "not a regular file") }
+        if Int(info.st_size) > maxBytes { lseek(descriptor, off_t(Int(info.st_size) - maxBytes), SEEK_SET) }
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while result.count <= maxBytes {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 { if errno == EINTR { continue }; throw HostRoot.error(errno, path) }
+            if count == 0 { break }
+            result.append(contentsOf: chunk[0..<count])
+        }
+        return result
+    }
+}

@@ -1,0 +1,85 @@
+import DoctorCore
+
+/// A libvirt network as defined in `/etc/libvirt/qemu/networks/<name>.xml`.
+///
+///     <network>
+///       <name>default</name>
+///       <forward mode='nat'/>
+///       <bridge name='virbr0' stp='on' delay='0'/>
+///       <ip address='192.168.122.1' netmask='255.255.255.0'>...</ip>
+///     </network>
+public struct LibvirtNetwork: Codable, Sendable, Equatable {
+    public var name: String
+    /// nat, route, open, bridge, passthrough ...; nil for an isolated network. `<forward/>` alone means nat.
+    public var forwardMode: String?
+    public var bridge: String?
+    public var file: String
+    /// A link in networks/autostart/ makes libvirt start it at boot.
+    public var autostart: Bool
+    /// libvirt keeps a status file under /run/libvirt/network while the network is running.
+    public var active: Bool?
+
+    /// NAT and routed networks need the kernel to forward IPv4 packets.
+    public var needsIPForwarding: Bool { forwardMode == "nat" || forwardMode == "route" }
+
+    public static func parse(_ text: String, file: String) throws(FactError) -> LibvirtNetwork {
+        let root = try XMLElement.parse(text, source: file)
+        guard root.name == "network" else { throw .unparsable(source: file, detail: "root element is <\(root.name)>, not <network>") }
+        guard let name = root.child("name")?.text, !name.isEmpty else {
+            throw .unparsable(source: file, detail: "network without a <name>")
+        }
+        let forward = root.child("forward")
+        return LibvirtNetwork(
+            name: name, forwardMode: forward.map { $0.attributes["mode"] ?? "nat" },
+            bridge: root.child("bridge")?.attributes["name"], file: file, autostart: false, active: nil)
+    }
+}
+
+/// The parts of a libvirt domain definition the checks use (`/etc/libvirt/qemu/<name>.xml`).
+public struct LibvirtDomain: Codable, Sendable, Equatable {
+    public struct Interface: Codable, Sendable, Equatable {
+        public var type: String
+        /// The network name (type network) or bridge name (type bridge).
+        public var source: String?
+        public var model: String?
+    }
+
+    public struct Disk: Codable, Sendable, Equatable {
+        public var device: String
+        public var type: String
+        public var source: String?
+        public var driver: String?
+        public var bus: String?
+    }
+
+    public var name: String
+    /// kvm, qemu, xen ...
+    public var type: String
+    public var file: String
+    public var interfaces: [Interface]
+    public var disks: [Disk]
+
+    public static func parse(_ text: String, file: String) throws(FactError) -> LibvirtDomain {
+        let root = try XMLElement.parse(text, source: file)
+        guard root.name == "domain" else { throw .unparsable(source: file, detail: "root element is <\(root.name)>, not <domain>") }
+        guard let name = root.child("name")?.text, !name.isEmpty else {
+            throw .unparsable(source: file, detail: "domain without a <name>")
+        }
+        let devices = root.child("devices")
+        let interfaces = (devices?.children("interface") ?? []).map { element in
+            let source = element.child("source")
+            return Interface(
+                type: element.attributes["type"] ?? "",
+                source: source?.attributes["network"] ?? source?.attributes["bridge"] ?? source?.attributes["dev"],
+                model: element.child("model")?.attributes["type"])
+        }
+        let disks = (devices?.children("disk") ?? []).map { element in
+            let source = element.child("source")
+            return Disk(
+                device: element.attributes["device"] ?? "disk", type: element.attributes["type"] ?? "file",
+                source: source?.attributes["file"] ?? source?.attributes["dev"] ?? source?.attributes["name"],
+                driver: element.child("driver")?.attributes["name"], bus: element.child("target")?.attributes["bus"])
+        }
+        return LibvirtDomain(name: name, type: root.attributes["type"] ?? "", file: file, interfaces: interfaces, disks: disks)
+    }
+}

@@ -1,0 +1,93 @@
+import DoctorCore
+import Foundation
+
+/// The report model. JSON output is exactly this, so its field names are a contract with scripts:
+/// add fields freely, but rename or remove one only together with a new `schemaVersion`.
+public struct Report: Codable, Sendable, Equatable {
+    public static let currentSchemaVersion = 1
+
+    public struct Tool: Codable, Sendable, Equatable {
+        public var name: String
+        public var version: String
+    }
+
+    public struct ProfileInfo: Codable, Sendable, Equatable {
+        /// What the user asked for (auto, host, guest, ...).
+        public var requested: String
+        /// What the run used.
+        public var effective: Profile
+        public var reason: String
+    }
+
+    public struct Host: Codable, Sendable, Equatable {
+        public var hostname: String?
+        public var kernel: String?
+        public var os: String?
+        public var architecture: String?
+        /// "/" for the live machine, else the directory read.
+        public var root: String
+        /// What the machine is: bare metal, a VM, a container; from the detection facts.
+        public var virtualization: String?
+    }
+
+    public struct Counts: Codable, Sendable, Equatable {
+        public var pass = 0
+        public var warn = 0
+        public var fail = 0
+        public var skip = 0
+        public var error = 0
+
+        public init() {}
+
+        public init(_ findings: [Finding]) {
+            for finding in findings {
+                switch finding.status {
+                case .pass: pass += 1
+                case .warn: warn += 1
+                case .fail: fail += 1
+                case .skip: skip += 1
+                case .error: error += 1
+                }
+            }
+        }
+    }
+
+    public var schemaVersion: Int
+    public var tool: Tool
+    /// When the report was produced (the real clock).
+    public var generatedAt: Date
+    /// The instant the checks were evaluated against (`--now`, default: generatedAt).
+    public var now: Date
+    public var profile: ProfileInfo
+    public var host: Host
+    public var score: Score
+    public var verdict: Verdict
+    public var counts: Counts
+    public var findings: [Finding]
+
+    public init(tool: Tool, generatedAt: Date, now: Date, profile: ProfileInfo, host: Host, findings: [Finding]) {
+        self.schemaVersion = Report.currentSchemaVersion
+        self.tool = tool
+        self.generatedAt = generatedAt
+        self.now = now
+        self.profile = profile
+        self.host = host
+        self.findings = findings
+        self.score = Score(findings)
+        self.verdict = Verdict(findings)
+        self.counts = Counts(findings)
+    }
+
+    public func encodedJSON() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return try encoder.encode(self)
+    }
+
+    public static func decode(json: Data) throws -> Report {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(Report.self, from: json)
+    }
+}

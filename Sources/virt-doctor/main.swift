@@ -1,0 +1,290 @@
+import ArgumentParser
+import CheckEngine
+import DoctorCore
+import Foundation
+import HostFacts
+import Reporting
+
+// The command line only parses, calls the libraries, prints and picks the exit code.
+// Exit codes follow OpenSCAP's scanner: 0 nothing failed, 2 a check failed (or warned, with
+// --fail-on warn), 1 the tool itself could not do its job; usage errors are argument-parser's (64).
+
+@main
+struct VirtDoctor: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "virt-doctor",
+        abstract: "Find out why virtualization does not work on a Linux machine, and how to fix it.",
+        version: ReportBuilder.toolVersion,
+        subcommands: [Check.self, Facts.self, List.self, Explain.self],
+        defaultSubcommand: Check.self)
+}
+
+/// Options shared by every command that reads a machine.
+struct MachineOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Inspect a directory laid out like / (a mounted disk, an unpacked bundle, a fixture).", valueName: "dir"))
+    var root: String?
+
+    func hostRoot() throws -> HostRoot {
+        guard let root else { return .live }
+        do {
+            return try HostRoot(directory: root)
+        } catch {
+            throw ToolFailure("cannot use --root \(root): \(error)")
+        }
+    }
+}
+
+struct CatalogOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Add or override checks with the YAML files in this directory.", valueName: "dir"))
+    var checksDir: String?
+
+    func catalog() throws -> Catalog {
+        var catalog: Catalog
+        do {
+            catalog = try Catalog.builtIn()
+        } catch {
+            throw ToolFailure("the built-in check catalog is broken: \(error)")
+        }
+        if let checksDir {
+            do {
+                try catalog.merge(directory: checksDir)
+            } catch {
+                throw ToolFailure("--checks-dir: \(error)")
+            }
+        }
+        return catalog
+    }
+}
+
+enum ProfileChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, host, guest
+    case ovirtNode = "ovirt-node"
+    case ovirtEngine = "ovirt-engine"
+
+    var profile: Profile? { self == .auto ? nil : Profile(rawValue: rawValue) }
+}
+
+enum FailOn: String, ExpressibleByArgument, CaseIterable {
+    case fail, warn, never
+}
+
+extension ReportFormat: ExpressibleByArgument {}
+
+/// The tool could not do its job: exit status 1 with a one-line reason.
+struct ToolFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+func exitForToolFailure(_ error: Error) -> Never {
+    FileHandle.standardError.write(Data("virt-doctor: \(error)\n".utf8))
+    Foundation.exit(1)
+}
+
+/// Writes to --output or standard output; colour only for a terminal without NO_COLOR.
+struct OutputTarget {
+    var path: String?
+
+    var wantsColor: Bool {
+        path == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
+    }
+
+    func write(_ text: String) throws {
+        guard let path else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return
+        }
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw ToolFailure("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+}
+
+func parseInstant(_ text: String) throws -> Date {
+    let strategies: [Date.ISO8601FormatStyle] = [
+        .iso8601,
+        Date.ISO8601FormatStyle(includingFractionalSeconds: true),
+        Date.ISO8601FormatStyle().year().month().day(),
+    ]
+    for strategy in strategies {
+        if let date = try? Date(text, strategy: strategy) { return date }
+    }
+    throw ValidationError("--now expects an RFC 3339 instant such as 2026-11-23T00:00:00Z, or a date such as 2027-03-01")
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Inspect the machine and print a scored report with remediation steps.")
+
+    @OptionGroup var machine: MachineOptions
+    @OptionGroup var catalogOptions: CatalogOptions
+
+    @Option(help: "Output format.")
+    var format: ReportFormat = .text
+
+    @Option(help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Option(help: "Who the report is for; auto picks from what the machine is.")
+    var profile: ProfileChoice = .auto
+
+    @Option(help: ArgumentHelp("Evaluate as of this instant (RFC 3339), e.g. to see what will have expired by then.", valueName: "instant"))
+    var now: String?
+
+    @Option(parsing: .singleValue, help: ArgumentHelp("Run only these checks or areas (comma-separated, repeatable): cpu,net.ip-forward", valueName: "ids"))
+    var only: [String] = []
+
+    @Option(parsing: .singleValue, help: ArgumentHelp("Leave out these checks or areas (comma-separated, repeatable).", valueName: "ids"))
+    var skip: [String] = []
+
+    @Option(name: .customLong("fail-on"), help: "Exit with status 2 when a check fails (fail), fails or warns (warn), or never.")
+    var failOn: FailOn = .fail
+
+    @Option(help: ArgumentHelp("Seconds one check may take before it is reported as an error.", valueName: "seconds"))
+    var timeout: Double = 20
+
+    @Flag(help: "Never colour the text report.")
+    var noColor = false
+
+    func validate() throws {
+        if timeout <= 0 { throw ValidationError("--timeout must be positive") }
+        if let now { _ = try parseInstant(now) }
+    }
+
+    func run() throws {
+        do {
+            let catalog = try catalogOptions.catalog()
+            let selectors = (only + skip).flatMap { $0.split(separator: ",") }.map { String($0).trimmingCharacters(in: .whitespaces) }
+            for selector in selectors where !catalog.checks.contains(where: { $0.id == selector || $0.area == selector || $0.id.hasPrefix(selector + ".") }) {
+                throw ValidationError("'\(selector)' names no check or area; see `virt-doctor list`")
+            }
+            let report = ReportBuilder(catalog: catalog).diagnose(
+                root: try machine.hostRoot(), profile: profile.profile, now: try now.map(parseInstant),
+                only: split(only), skip: split(skip), checkTimeout: timeout)
+            let target = OutputTarget(path: output)
+            try target.write(try Renderer().render(report, format: format, color: target.wantsColor && !noColor))
+            let failed = report.findings.contains { $0.status == .fail }
+            let warned = report.findings.contains { $0.status == .warn }
+            if failOn == .fail && failed || failOn == .warn && (failed || warned) {
+                throw ExitCode(2)
+            }
+        } catch let error as ToolFailure {
+            exitForToolFailure(error)
+        } catch let error as Renderer.TemplateError {
+            exitForToolFailure(error)
+        }
+    }
+
+    func split(_ values: [String]) -> [String] {
+        values.flatMap { $0.split(separator: ",") }.map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}
+
+struct Facts: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print every fact the checks use, with where it came from.")
+
+    @OptionGroup var machine: MachineOptions
+
+    enum Format: String, ExpressibleByArgument { case text, json }
+
+    @Option(help: "Output format.")
+    var format: Format = .text
+
+    @Argument(help: "Only these facts (names as listed).")
+    var names: [String] = []
+
+    func run() throws {
+        do {
+            let store = FactStore(root: try machine.hostRoot())
+            var facts = HostFacts.Facts.all
+            if !names.isEmpty {
+                facts = try names.map { name in
+                    guard let fact = HostFacts.Facts.named(name) else {
+                        throw ValidationError("unknown fact '\(name)'; run `virt-doctor facts` for the list")
+                    }
+                    return fact
+                }
+            }
+            let records = facts.map { $0.record(store) }
+            switch format {
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                let document = FactsDocument(root: store.root.label, facts: records)
+                FileHandle.standardOutput.write(try encoder.encode(document) + Data("\n".utf8))
+            case .text:
+                var text = ""
+                for record in records {
+                    text += "\(record.name)  (\(record.summary))\n"
+                    if record.available {
+                        text += "  from: \(record.sources.joined(separator: ", "))\n"
+                        text += "  value: \(record.value?.description ?? "null")\n"
+                    } else {
+                        text += "  unavailable: \(record.unavailableReason ?? "")\n"
+                    }
+                }
+                FileHandle.standardOutput.write(Data(text.utf8))
+            }
+        } catch let error as ToolFailure {
+            exitForToolFailure(error)
+        }
+    }
+
+    struct FactsDocument: Encodable {
+        var schemaVersion = 1
+        var root: String
+        var facts: [FactRecord]
+    }
+}
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the check catalog: id, area, severity, title.")
+
+    @OptionGroup var catalogOptions: CatalogOptions
+
+    func run() throws {
+        do {
+            let catalog = try catalogOptions.catalog()
+            let width = catalog.checks.map(\.id.count).max() ?? 10
+            var text = "ID".padding(toLength: width, withPad: " ", startingAt: 0) + "  AREA      SEVERITY   PROFILES                       TITLE\n"
+            for check in catalog.checks {
+                let severity = check.severity.overrides.isEmpty ? check.severity.defaultSeverity.rawValue : check.severity.defaultSeverity.rawValue + "*"
+                text += check.id.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                    + check.area.padding(toLength: 8, withPad: " ", startingAt: 0) + "  "
+                    + severity.padding(toLength: 9, withPad: " ", startingAt: 0) + "  "
+                    + check.profiles.map(\.rawValue).joined(separator: ",").padding(toLength: 29, withPad: " ", startingAt: 0) + "  "
+                    + check.title + "\n"
+            }
+            text += "\n* severity differs by profile (virt-doctor explain ID shows how)\n"
+            FileHandle.standardOutput.write(Data(text.utf8))
+        } catch let error as ToolFailure {
+            exitForToolFailure(error)
+        }
+    }
+}
+
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Explain a check: why it matters, how it is detected, how to fix it.")
+
+    @OptionGroup var catalogOptions: CatalogOptions
+
+    @Argument(help: "A check id, e.g. cpu.virt-flags.")
+    var id: String
+
+    func run() throws {
+        do {
+            let catalog = try catalogOptions.catalog()
+            guard let check = catalog.check(id: id) else {
+                let close = catalog.checks.map(\.id).filter { $0.hasPrefix(id.split(separator: ".").first.map(String.init) ?? id) }
+                throw ValidationError("no check '\(id)'" + (close.isEmpty ? "; see `virt-doctor list`" : "; did you mean \(close.joined(separator: ", "))?"))
+            }
+            let target = OutputTarget(path: nil)
+            try target.write(try Renderer().explain(check, origin: catalog.origins[check.id], color: target.wantsColor))
+        } catch let error as ToolFailure {
+            exitForToolFailure(error)
+        }
+    }
+}
