@@ -48,9 +48,11 @@ let package = Package(
         .executableTarget(name: "EmbedGen"),
         .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["EmbedGen"]),
 
-        .testTarget(name: "HostFactsTests", dependencies: ["HostFacts", "DoctorCore"]),
-        .testTarget(name: "CheckEngineTests", dependencies: ["CheckEngine", "HostFacts", "DoctorCore"]),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CheckEngine", "HostFacts", "DoctorCore"]),
-        .testTarget(name: "CLITests", dependencies: ["virt-doctor"]),
+        // Paths to the repository, the fixture roots and ../shared/corpus; scratch roots.
+        .target(name: "TestSupport", dependencies: ["HostFacts"], path: "Tests/TestSupport"),
+        .testTarget(name: "HostFactsTests", dependencies: ["HostFacts", "DoctorCore", "TestSupport"]),
+        .testTarget(name: "CheckEngineTests", dependencies: ["CheckEngine", "HostFacts", "DoctorCore", "TestSupport"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CheckEngine", "HostFacts", "DoctorCore", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["virt-doctor", "TestSupport"]),
     ]
 )

@@ -25,9 +25,12 @@ public struct RunOptions: Sendable {
 /// becomes an error finding; the run always goes on.
 public struct Runner: Sendable {
     public let catalog: Catalog
+    /// Evaluators by name; the built-in registry unless a caller (a test, an embedding tool) adds its own.
+    public let evaluators: [String: Evaluator]
 
-    public init(catalog: Catalog) {
+    public init(catalog: Catalog, evaluators: [String: Evaluator] = Evaluators.registry) {
         self.catalog = catalog
+        self.evaluators = evaluators
     }
 
     /// The checks this run will execute, in catalog order.
@@ -52,8 +55,9 @@ public struct Runner: Sendable {
         let context = EvaluationContext(facts: store, profile: options.profile, now: options.now, check: check)
         let observation: Observation
         do {
+            let evaluators = self.evaluators
             observation = try withDeadline(seconds: options.checkTimeout, what: "check \(check.id)") { () -> Observation in
-                Runner.observe(check, context: context)
+                Runner.observe(check, context: context, evaluators: evaluators)
             }
         } catch {
             observation = Observation(.error, error.description)
@@ -61,9 +65,9 @@ public struct Runner: Sendable {
         return finding(check, observation, profile: options.profile)
     }
 
-    static func observe(_ check: CheckDefinition, context: EvaluationContext) -> Observation {
+    static func observe(_ check: CheckDefinition, context: EvaluationContext, evaluators: [String: Evaluator]) -> Observation {
         if let rule = check.rule { return RuleMatcher.evaluate(rule, context: context) }
-        guard let name = check.evaluator, let evaluator = Evaluators.registry[name] else {
+        guard let name = check.evaluator, let evaluator = evaluators[name] else {
             return Observation(.error, "evaluator '\(check.evaluator ?? "")' is not registered in this build")
         }
         do throws(FactError) {

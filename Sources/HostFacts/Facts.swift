@@ -64,7 +64,7 @@ public enum Facts {
                 if !store.root.exists("/sys/module/\(name)/initstate") { builtIn.append(name) }
             }
         }
-        guard !sources.isEmpty else { throw .absent("/proc/modules and /sys/module") }
+        guard !sources.isEmpty else { throw .absent("/proc/modules") }
         return Sourced(KernelModules(loaded: loaded, builtIn: builtIn, loadableModulesSupported: supported), sources: sources)
     }
 

@@ -53,7 +53,12 @@ public final class HostRoot: Sendable {
 
     /// A directory laid out like `/`. Throws when it is not a readable directory or its sidecar is broken.
     public convenience init(directory: String) throws(FactError) {
+        // Absolute and canonical, so relative --root arguments and the sidecar path agree.
         var normalized = directory
+        if let canonical = realpath(directory, nil) {
+            normalized = String(cString: canonical)
+            free(canonical)
+        }
         while normalized.count > 1 && normalized.hasSuffix("/") { normalized.removeLast() }
         if normalized == "/" {
             self.init(uncheckedPath: "/", isLive: true, metadata: RootMetadata())
@@ -98,8 +103,12 @@ public final class HostRoot: Sendable {
         guard descriptor >= 0 else { throw HostRoot.error(errno, path) }
         defer { close(descriptor) }
         var info = SwiftGlibc.stat()
-        if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-            throw .io(source: path, detail: "is a directory")
+        if fstat(descriptor, &info) == 0 {
+            let kind = HostRoot.kind(info.st_mode)
+            // A FIFO or socket planted where a file belongs would block or lie; refuse it.
+            if kind == .directory || kind == .fifo || kind == .socket {
+                throw .io(source: path, detail: "is a \(kind.rawValue), not a file")
+            }
         }
         // /proc and /sys report size 0, so read in chunks until EOF or the limit.
         var result: [UInt8] = []

@@ -31,7 +31,8 @@ public struct LoopDevices: Codable, Sendable, Equatable {
         var result = LoopDevices(maxLoop: nil, configuredMaxLoop: nil, configuredIn: nil, devices: [], onDemand: false,
                                  loopBackedGuestDisks: [])
         if let text = try root.readTextIfPresent("/sys/module/loop/parameters/max_loop") {
-            result.maxLoop = Int(TextChecks.trimmed(text))
+            // 0 means "no fixed limit" (devices are made on demand).
+            result.maxLoop = Int(TextChecks.trimmed(text)).flatMap { $0 > 0 ? $0 : nil }
             sources.append("/sys/module/loop/parameters/max_loop")
         }
         // Kernel command line wins over modprobe options when loop is built in.
@@ -81,12 +82,19 @@ public struct LoopDevices: Codable, Sendable, Equatable {
             for name in names where !name.hasSuffix(".sxp") && !name.hasPrefix("xl.") {
                 let path = "/etc/xen/\(name)"
                 guard let text = try? root.readText(path, limit: 1 << 20), text.contains("disk") else { continue }
-                for line in text.split(separator: "\n") where line.contains("file:") && !line.trimmingCharacters(in: .whitespaces).hasPrefix("#") {
-                    result.loopBackedGuestDisks.append("\(path): \(TextChecks.trimmed(line))")
+                for line in text.split(separator: "\n") where !line.trimmingCharacters(in: .whitespaces).hasPrefix("#") {
+                    // disk = [ 'file:/a.img,hda,w', 'file:/b.iso,hdc:cdrom,r' ]: one loop device per file: entry.
+                    for entry in line.components(separatedBy: "file:").dropFirst() {
+                        let image = entry.prefix { $0 != "," && $0 != "'" && $0 != "\"" }
+                        result.loopBackedGuestDisks.append("\(path): \(image)")
+                    }
                 }
             }
         }
-        guard !sources.isEmpty || result.onDemand else { throw .absent("/sys/module/loop and /sys/block") }
+        // Nothing to judge: no device, no limit, no on-demand creation visible in this root.
+        if result.devices.isEmpty && result.maxLoop == nil && result.configuredMaxLoop == nil && !result.onDemand {
+            throw .absent("/sys/block/loop*")
+        }
         return Sourced(result, sources: sources)
     }
 }

@@ -28,6 +28,17 @@ public struct Report: Codable, Sendable, Equatable {
         public var root: String
         /// What the machine is: bare metal, a VM, a container; from the detection facts.
         public var virtualization: String?
+
+        // Explicit nulls, so `host.kernel` exists in every report even when it could not be read.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(hostname, forKey: .hostname)
+            try c.encode(kernel, forKey: .kernel)
+            try c.encode(os, forKey: .os)
+            try c.encode(architecture, forKey: .architecture)
+            try c.encode(root, forKey: .root)
+            try c.encode(virtualization, forKey: .virtualization)
+        }
     }
 
     public struct Counts: Codable, Sendable, Equatable {

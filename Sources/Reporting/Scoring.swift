@@ -11,6 +11,15 @@ public struct Score: Codable, Sendable, Equatable {
         public var score: Int?
         public var earned: Double
         public var possible: Double
+
+        // Explicit nulls: scripts read score.areas[].score and must find the key.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(area, forKey: .area)
+            try c.encode(score, forKey: .score)
+            try c.encode(earned, forKey: .earned)
+            try c.encode(possible, forKey: .possible)
+        }
     }
 
     /// 0-100; nil when no check that counts ran (everything skipped).
@@ -18,6 +27,14 @@ public struct Score: Codable, Sendable, Equatable {
     public var earned: Double
     public var possible: Double
     public var areas: [Area]
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(overall, forKey: .overall)
+        try c.encode(earned, forKey: .earned)
+        try c.encode(possible, forKey: .possible)
+        try c.encode(areas, forKey: .areas)
+    }
 
     public init(_ findings: [Finding]) {
         var byArea: [String: (Double, Double)] = [:]

@@ -87,6 +87,13 @@ enum CPUEvaluators {
             evidence.append(Evidence(source: "/dev/kvm", value: "KVM_GET_API_VERSION = \(kvm.apiVersion ?? 0)"))
             return .pass("/dev/kvm answers, so the firmware is not blocking virtualization.", evidence: evidence)
         }
+        if let xen = context.optionalFact(Facts.xen)?.value, xen.isDom0 {
+            // Under Xen there is no /dev/kvm by design; the CPU flag is the remaining signal.
+            return cpu.value.virtualizationExtension != nil
+                ? .pass("The CPU lists the extension and the kernel logged no firmware block; under Xen, `xl info` (virt_caps: hvm) confirms it.", evidence: evidence)
+                : Observation(.warn, "This Xen dom0 shows no vmx/svm; the firmware may have it switched off, which blocks HVM guests. `xl info` (virt_caps) and the firmware setup tell for sure.",
+                              evidence: evidence, conditions: ["bios-suspected"])
+        }
         if context.optionalFact(Facts.virtualMachine)?.value.isVirtualMachine == true {
             return .skip("This is a virtual machine: its virtual firmware has no VT switch; whether vmx/svm is passed through is the outer host's setting (see cpu.virt-flags).",
                          evidence: evidence)

@@ -17,7 +17,11 @@ enum HypervisorEvaluators {
         if release?.value.hasSuffix("xen") == true { return ("xen-dom0", evidence) }
         let modules = context.optionalFact(Facts.kernelModules)?.value
         let kvmUsable = context.optionalFact(Facts.kvmAPI)?.value.usable == true
-        if kvmUsable || modules?.isPresent("kvm") == true || context.root.exists("/dev/kvm") {
+        // The generic kvm module alone runs nothing; a vendor module or a device node must be there too.
+        let vendorLoaded = KVMEvaluators.vendorModules.contains { modules?.isPresent($0) == true }
+        let family = context.optionalFact(Facts.cpuInfo)?.value.family
+        let genericSuffices = family != nil && family != "x86" && family != "ppc" && modules?.isPresent("kvm") == true
+        if kvmUsable || vendorLoaded || genericSuffices || context.root.exists("/dev/kvm") {
             if let modules {
                 evidence.append(Evidence(source: "kernel modules", value: (["kvm"] + KVMEvaluators.vendorModules).filter(modules.isPresent).joined(separator: ", ")))
             }

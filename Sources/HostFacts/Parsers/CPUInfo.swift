@@ -56,7 +56,12 @@ public struct CPUInfo: Codable, Sendable, Equatable {
             }
             guard let (key, value) = TextChecks.splitKeyValue(line, separator: ":"), !key.isEmpty else { continue }
             recognised += 1
-            blocks[blocks.count - 1].append((key.lowercased(), value))
+            let lowered = key.lowercased()
+            // A second "processor" line without a blank line before it still starts a new CPU.
+            if lowered == "processor", blocks[blocks.count - 1].contains(where: { $0.0 == "processor" }) {
+                blocks.append([])
+            }
+            blocks[blocks.count - 1].append((lowered, value))
         }
         blocks.removeAll { $0.isEmpty }
         guard recognised > 0 else {

@@ -1,0 +1,46 @@
+@testable import CheckEngine
+import DoctorCore
+import Foundation
+import HostFacts
+import Testing
+import TestSupport
+
+/// Every example of every check in the catalog, run against its fixture root: the SwiftLint pattern.
+/// Adding a check means adding its pass and fail roots to its YAML file; this test then covers it.
+@Suite struct ExampleRootTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var check: CheckDefinition
+        var example: Example
+        var testDescription: String { "\(check.id) on \(example.root) (\(example.profile?.rawValue ?? "host")) -> \(example.status.rawValue)" }
+    }
+
+    static let cases: [Case] = (try! Catalog.builtIn()).checks.flatMap { check in
+        check.examples.map { Case(check: check, example: $0) }
+    }
+
+    /// A fixed instant, so no example depends on today's date.
+    static let fixedNow = Date(timeIntervalSince1970: 1_795_000_000)
+
+    @Test(arguments: cases)
+    func exampleRootGivesTheExpectedStatus(_ testCase: Case) throws {
+        let root = try HostRoot(directory: Paths.fixtureRoot(testCase.example.root))
+        let profile = testCase.example.profile ?? .host
+        let now = try testCase.example.now.map { try Date($0, strategy: .iso8601) } ?? Self.fixedNow
+        let runner = Runner(catalog: Catalog(checks: [testCase.check]))
+        let finding = runner.run(testCase.check, store: FactStore(root: root), options: RunOptions(profile: profile, now: now))
+        #expect(finding.status == testCase.example.status, "\(finding.summary)")
+        #expect(!finding.summary.isEmpty)
+        if finding.status == .fail || finding.status == .warn {
+            #expect(!finding.remediation.isEmpty, "a problem without remediation: \(finding.summary)")
+            #expect(!finding.evidence.isEmpty, "a problem without evidence: \(finding.summary)")
+            for step in finding.remediation {
+                for command in step.commands { #expect(!command.contains("{") || command.contains("${") || command.contains("printf"), "unfilled placeholder in \(command)") }
+            }
+        }
+    }
+
+    @Test func everyCheckHasExamples() {
+        let covered = Set(Self.cases.map(\.check.id))
+        #expect(covered == Set((try! Catalog.builtIn()).checks.map(\.id)))
+    }
+}
