@@ -22,11 +22,16 @@ public enum ProfileDetector {
             return Choice(profile: .ovirtNode, reason: "VDSM is installed (/etc/vdsm/vdsm.conf or /etc/pki/vdsm): an oVirt/HOSTVM node")
         }
         let guest = try? store.get(Facts.virtualMachine)
-        let kvmUsable = (try? store.get(Facts.kvmAPI))?.usable == true
+        let probe = try? store.get(Facts.kvmAPI)
+        let kvmUsable = probe?.usable == true
+        // A user who may not open /dev/kvm cannot tell whether it works; the device being there is the hint.
+        let deniedToUs = probe?.failure?.hasSuffix("Permission denied") == true
         let kvmNode = root.exists("/dev/kvm")
         if guest?.isVirtualMachine == true {
-            if kvmUsable || (!root.isLive && kvmNode) {
-                return Choice(profile: .host, reason: "a virtual machine with a working /dev/kvm: checked as a (nested) hypervisor host")
+            if kvmUsable || (kvmNode && (deniedToUs || !root.isLive)) {
+                return Choice(profile: .host, reason: kvmUsable
+                    ? "a virtual machine with a working /dev/kvm: checked as a (nested) hypervisor host"
+                    : "a virtual machine with /dev/kvm present: checked as a (nested) hypervisor host")
             }
             return Choice(profile: .guest, reason: "a virtual machine without usable KVM: checked as a guest"
                           + (guest?.hypervisorVendor.map { " (\($0))" } ?? ""))

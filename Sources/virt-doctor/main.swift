@@ -249,13 +249,15 @@ struct List: ParsableCommand {
         do {
             let catalog = try catalogOptions.catalog()
             let width = catalog.checks.map(\.id.count).max() ?? 10
-            var text = "ID".padding(toLength: width, withPad: " ", startingAt: 0) + "  AREA      SEVERITY   PROFILES                       TITLE\n"
+            let profilesWidth = max(8, catalog.checks.map { $0.profiles.map(\.rawValue).joined(separator: ",").count }.max() ?? 8)
+            var text = "ID".padding(toLength: width, withPad: " ", startingAt: 0) + "  AREA      SEVERITY   "
+                + "PROFILES".padding(toLength: profilesWidth, withPad: " ", startingAt: 0) + "  TITLE\n"
             for check in catalog.checks {
                 let severity = check.severity.overrides.isEmpty ? check.severity.defaultSeverity.rawValue : check.severity.defaultSeverity.rawValue + "*"
                 text += check.id.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
                     + check.area.padding(toLength: 8, withPad: " ", startingAt: 0) + "  "
                     + severity.padding(toLength: 9, withPad: " ", startingAt: 0) + "  "
-                    + check.profiles.map(\.rawValue).joined(separator: ",").padding(toLength: 29, withPad: " ", startingAt: 0) + "  "
+                    + check.profiles.map(\.rawValue).joined(separator: ",").padding(toLength: profilesWidth, withPad: " ", startingAt: 0) + "  "
                     + check.title + "\n"
             }
             text += "\n* severity differs by profile (virt-doctor explain ID shows how)\n"

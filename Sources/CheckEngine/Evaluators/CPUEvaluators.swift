@@ -1,4 +1,5 @@
 import DoctorCore
+import Foundation
 import HostFacts
 
 enum CPUEvaluators {
@@ -51,6 +52,12 @@ enum CPUEvaluators {
                          + (guest?.isVirtualMachine == true ? ", inside a virtual machine" : "")
                          + ". Tools that only grep cpuinfo (kvm-ok, virt-host-validate) wrongly report KVM as unusable on such hosts.",
                          evidence: evidence)
+        }
+        if let kvm, kvm.errorNumber == EACCES || kvm.failure?.hasSuffix("Permission denied") == true {
+            evidence.append(Evidence(source: "/dev/kvm", value: kvm.failure ?? "permission denied"))
+            // KVM may well work (nested or paravirtual KVM hides the flags); only root can ask the device.
+            return Observation(.error, "/proc/cpuinfo lists no vmx/svm, and this user may not open /dev/kvm to ask whether KVM works anyway (nested or paravirtual KVM hides the flags). Run as root for the answer.",
+                               evidence: evidence, conditions: ["needs-root"])
         }
         if guest?.isVirtualMachine == true {
             evidence.append(contentsOf: guest!.evidence.map { Evidence(source: "virtualization", value: $0) })

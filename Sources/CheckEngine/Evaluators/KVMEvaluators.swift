@@ -64,8 +64,14 @@ enum KVMEvaluators {
             if let failure = probe.value.failure {
                 evidence.append(Evidence(source: probe.sources.joined(separator: ", "), value: failure))
                 if failure.lowercased().contains("permission denied") || probe.value.errorNumber == EACCES {
-                    return Observation(.warn, "User \(device.currentUser) may not open /dev/kvm (mode \(device.mode), group \(device.groupName ?? String(device.group))). QEMU run as this user fails with \"Could not access KVM kernel module: Permission denied\"; libvirt's qemu user is normally in the kvm group.",
-                                       evidence: evidence, conditions: ["permission"], variables: ["group": device.groupName ?? "kvm"])
+                    let group = device.groupName ?? String(device.group)
+                    // A root-only node (0600 root:root) is not fixed by joining its group: it needs the udev rule
+                    // distributions ship (0660 root:kvm).
+                    let rootOnly = device.group == 0 || device.mode.hasSuffix("00")
+                    return Observation(.warn, "User \(device.currentUser) may not open /dev/kvm (mode \(device.mode), group \(group)). QEMU run as this user fails with \"Could not access KVM kernel module: Permission denied\"."
+                                       + (rootOnly ? " The node is root-only; distributions make it 0660 root:kvm so libvirt's qemu user can use it." : " libvirt's qemu user is normally in this group."),
+                                       evidence: evidence, conditions: [rootOnly ? "permission-root-only" : "permission", "needs-root"],
+                                       variables: ["group": rootOnly ? "kvm" : group])
                 }
                 return Observation(.fail, "/dev/kvm exists but does not work: \(failure).", evidence: evidence, conditions: ["broken"])
             }
