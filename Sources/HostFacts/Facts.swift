@@ -12,12 +12,8 @@ public enum Facts {
     }
 
     public static let kernelRelease = FactKey<String>("kernel.release", "Running kernel release (uname -r)") { store throws(FactError) in
-        if store.root.isLive {
-            var name = utsname()
-            if uname(&name) == 0 {
-                let release = withUnsafeBytes(of: &name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                return Sourced(release, sources: ["uname(2)"])
-            }
+        if store.root.isLive, let release = liveUname(\.release) {
+            return Sourced(release, sources: ["uname(2)"])
         }
         let text = try store.root.readText("/proc/sys/kernel/osrelease")
         let release = TextChecks.trimmed(text)
@@ -26,12 +22,8 @@ public enum Facts {
     }
 
     public static let machine = FactKey<String>("kernel.machine", "Machine hardware name (uname -m)") { store throws(FactError) in
-        if store.root.isLive {
-            var name = utsname()
-            if uname(&name) == 0 {
-                let machine = withUnsafeBytes(of: &name.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                return Sourced(machine, sources: ["uname(2)"])
-            }
+        if store.root.isLive, let machine = liveUname(\.machine) {
+            return Sourced(machine, sources: ["uname(2)"])
         }
         // Recorded roots (bundles, the corpus) keep `uname -m` output at their top.
         let text = try store.root.readText("/uname-m.txt")
@@ -237,4 +229,12 @@ public enum Facts {
         }
         return nil
     }
+}
+
+/// One field of uname(2) on the live machine; a directory root answers from its files instead.
+private func liveUname<Field>(_ field: KeyPath<utsname, Field>) -> String? {
+    var name = utsname()
+    guard uname(&name) == 0 else { return nil }
+    let value = name[keyPath: field]
+    return withUnsafeBytes(of: value) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
 }

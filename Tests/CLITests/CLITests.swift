@@ -193,7 +193,13 @@ func root(_ name: String) -> String { Paths.fixtureRoot(name) }
     /// Depends on this machine and on being root (it drops to `nobody` with runuser): a user who may not
     /// read the kernel log or open /dev/kvm gets a report that says what it could not see, not a crash
     /// and not a confident wrong answer.
-    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser"), "needs root and runuser"))
+    /// Root, runuser, and a checkout that `nobody` may enter (a clone under /root is not).
+    static let canDropToNobody: Bool = {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser") else { return false }
+        return (try? Run(["-u", "nobody", "--", "test", "-x", Paths.executable], executable: "/usr/sbin/runuser").status) == 0
+    }()
+
+    @Test(.enabled(if: canDropToNobody, "needs root, runuser, and a build directory the nobody user can reach"))
     func unprivilegedRunSaysWhatNeedsRoot() throws {
         let run = try Run(["/usr/sbin/runuser", "-u", "nobody", "--", Paths.executable, "check", "--format", "json"].dropFirst().map { $0 },
                           executable: "/usr/sbin/runuser")

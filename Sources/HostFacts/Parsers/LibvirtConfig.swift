@@ -23,11 +23,7 @@ public struct LibvirtNetwork: Codable, Sendable, Equatable {
     public var needsIPForwarding: Bool { forwardMode == "nat" || forwardMode == "route" }
 
     public static func parse(_ text: String, file: String) throws(FactError) -> LibvirtNetwork {
-        let root = try XMLElement.parse(text, source: file)
-        guard root.name == "network" else { throw .unparsable(source: file, detail: "root element is <\(root.name)>, not <network>") }
-        guard let name = root.child("name")?.text, !name.isEmpty else {
-            throw .unparsable(source: file, detail: "network without a <name>")
-        }
+        let (root, name) = try namedDocument(text, file: file, element: "network")
         let forward = root.child("forward")
         return LibvirtNetwork(
             name: name, forwardMode: forward.map { $0.attributes["mode"] ?? "nat" },
@@ -60,11 +56,7 @@ public struct LibvirtDomain: Codable, Sendable, Equatable {
     public var disks: [Disk]
 
     public static func parse(_ text: String, file: String) throws(FactError) -> LibvirtDomain {
-        let root = try XMLElement.parse(text, source: file)
-        guard root.name == "domain" else { throw .unparsable(source: file, detail: "root element is <\(root.name)>, not <domain>") }
-        guard let name = root.child("name")?.text, !name.isEmpty else {
-            throw .unparsable(source: file, detail: "domain without a <name>")
-        }
+        let (root, name) = try namedDocument(text, file: file, element: "domain")
         let devices = root.child("devices")
         let interfaces = (devices?.children("interface") ?? []).map { element in
             let source = element.child("source")
@@ -82,4 +74,14 @@ public struct LibvirtDomain: Codable, Sendable, Equatable {
         }
         return LibvirtDomain(name: name, type: root.attributes["type"] ?? "", file: file, interfaces: interfaces, disks: disks)
     }
+}
+
+/// Parses a libvirt definition and checks its root element and `<name>`, which every definition has.
+private func namedDocument(_ text: String, file: String, element: String) throws(FactError) -> (XMLElement, String) {
+    let root = try XMLElement.parse(text, source: file)
+    guard root.name == element else { throw .unparsable(source: file, detail: "root element is <\(root.name)>, not <\(element)>") }
+    guard let name = root.child("name")?.text, !name.isEmpty else {
+        throw .unparsable(source: file, detail: "\(element) without a <name>")
+    }
+    return (root, name)
 }
