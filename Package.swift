@@ -45,14 +45,18 @@ let package = Package(
             ]
         ),
         // Build-time helper: turns checks/ and report-templates/ into Swift source.
-        .executableTarget(name: "EmbedGen"),
+        // YAML check files are converted to JSON here, once, so the binary decodes them quickly at start-up.
+        .executableTarget(name: "EmbedGen", dependencies: ["DoctorCore", "Yams"]),
         .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["EmbedGen"]),
 
         // Paths to the repository, the fixture roots and ../shared/corpus; scratch roots.
         .target(name: "TestSupport", dependencies: ["HostFacts"], path: "Tests/TestSupport"),
         .testTarget(name: "HostFactsTests", dependencies: ["HostFacts", "DoctorCore", "TestSupport"]),
         .testTarget(name: "CheckEngineTests", dependencies: ["CheckEngine", "HostFacts", "DoctorCore", "TestSupport"]),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CheckEngine", "HostFacts", "DoctorCore", "TestSupport"]),
+        .testTarget(name: "ReportingTests", dependencies: [
+            "Reporting", "CheckEngine", "HostFacts", "DoctorCore", "TestSupport",
+            .product(name: "Mustache", package: "swift-mustache"),
+        ]),
         .testTarget(name: "CLITests", dependencies: ["virt-doctor", "TestSupport"]),
     ]
 )

@@ -23,8 +23,8 @@ public struct Catalog: Sendable {
     /// The checks built into this binary.
     public static func builtIn() throws -> Catalog {
         var catalog = Catalog(checks: [])
-        for (path, text) in EmbeddedFiles.all.sorted(by: { $0.key < $1.key }) where isCheckFile(path) {
-            try catalog.add(try decode(text, file: "checks/" + path), origin: "built-in checks/\(path)")
+        for (path, json) in EmbeddedFiles.all.sorted(by: { $0.key < $1.key }) where isCheckFile(path) {
+            try catalog.add(try decode(json: json, file: "checks/" + path), origin: "built-in checks/\(path)")
         }
         return catalog
     }
@@ -66,9 +66,18 @@ public struct Catalog: Sendable {
     }
 
     public static func decode(_ text: String, file: String) throws -> CheckDefinition {
+        try validated(file: file) { try YAMLDecoder().decode(CheckDefinition.self, from: text) }
+    }
+
+    /// The built-in catalog, which the build stored as JSON (see EmbedGen).
+    static func decode(json: String, file: String) throws -> CheckDefinition {
+        try validated(file: file) { try JSONDecoder().decode(CheckDefinition.self, from: Data(json.utf8)) }
+    }
+
+    static func validated(file: String, _ decode: () throws -> CheckDefinition) throws -> CheckDefinition {
         let check: CheckDefinition
         do {
-            check = try YAMLDecoder().decode(CheckDefinition.self, from: text)
+            check = try decode()
         } catch let error as DecodingError {
             throw LoadError(file: file, detail: describe(error))
         } catch {

@@ -196,6 +196,31 @@ public struct Comparison: Codable, Sendable, Equatable {
         self.atMost = atMost
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case fact, path, equals, notEquals, contains, notContains, oneOf, atLeast, atMost
+    }
+
+    /// Values to compare are text, but YAML users write `equals: 1` and `contains: 0` unquoted.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func text(_ key: CodingKeys) throws -> String? {
+            if let value = try? c.decodeIfPresent(String.self, forKey: key) { return value }
+            if let value = try? c.decodeIfPresent(Int.self, forKey: key) { return String(value) }
+            if let value = try? c.decodeIfPresent(Double.self, forKey: key) { return String(value) }
+            if let value = try? c.decodeIfPresent(Bool.self, forKey: key) { return String(value) }
+            return try c.decodeIfPresent(String.self, forKey: key)
+        }
+        fact = try c.decode(String.self, forKey: .fact)
+        path = try c.decodeIfPresent(String.self, forKey: .path)
+        equals = try text(.equals)
+        notEquals = try text(.notEquals)
+        contains = try text(.contains)
+        notContains = try text(.notContains)
+        oneOf = try c.decodeIfPresent([String].self, forKey: .oneOf)
+        atLeast = try c.decodeIfPresent(Double.self, forKey: .atLeast)
+        atMost = try c.decodeIfPresent(Double.self, forKey: .atMost)
+    }
+
     /// How many tests are set; a valid comparison has exactly one.
     public var testCount: Int {
         [equals, notEquals, contains, notContains].compactMap { $0 }.count

@@ -1,7 +1,11 @@
+import DoctorCore
 import Foundation
+import Yams
 
 // Usage: EmbedGen SOURCE_DIR OUTPUT.swift
 // Writes `enum EmbeddedFiles { static let all: [String: String] }`, keyed by the path relative to SOURCE_DIR.
+// `.yaml` check files are stored as their decoded model in JSON: parsing YAML at every start-up cost more
+// than the checks themselves. A test compares the two decodings of every check file.
 // Files are written as raw multi-line string literals whose `#` count exceeds any run of `#` in the file,
 // so no content can end the literal early.
 
@@ -23,10 +27,28 @@ if let walker = FileManager.default.enumerator(at: sourceDirectory, includingPro
             FileHandle.standardError.write(Data("EmbedGen: \(relative) is not UTF-8 text\n".utf8))
             exit(1)
         }
-        files.append((relative, text))
+        if relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") {
+            do {
+                files.append((relative, try yamlToJSON(text)))
+            } catch {
+                FileHandle.standardError.write(Data("EmbedGen: checks/\(relative) is not a valid check: \(error)\n".utf8))
+                exit(1)
+            }
+        } else {
+            files.append((relative, text))
+        }
     }
 }
 files.sort { $0.0 < $1.0 }
+
+/// Decodes the check with the same YAMLDecoder `--checks-dir` uses and stores the model as JSON, so the
+/// runtime reads exactly what the YAML meant (no second interpretation of `off`, `yes` or dates).
+func yamlToJSON(_ text: String) throws -> String {
+    let check = try YAMLDecoder().decode(CheckDefinition.self, from: text)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return String(decoding: try encoder.encode(check), as: UTF8.self)
+}
 
 func longestHashRun(_ text: String) -> Int {
     var longest = 0, current = 0

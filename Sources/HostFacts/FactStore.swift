@@ -53,6 +53,7 @@ public final class FactStore: @unchecked Sendable {
     public let root: HostRoot
     private let lock = NSLock()
     private var cache: [String: Any] = [:]
+    private var records: [String: FactRecord] = [:]
 
     public init(root: HostRoot) {
         self.root = root
@@ -76,25 +77,50 @@ public final class FactStore: @unchecked Sendable {
         try sourced(key).get().value
     }
 
-    /// The value as JSON-shaped data, with its sources or the reason it is missing.
+    /// The value as JSON-shaped data, with its sources or the reason it is missing. Cached: declarative
+    /// rules and `facts` may ask for the same record many times.
     public func record<V>(_ key: FactKey<V>) -> FactRecord {
+        if let cached = lock.withLock({ records[key.name] }) { return cached }
+        let record: FactRecord
         switch sourced(key) {
         case .success(let sourced):
-            return FactRecord(name: key.name, summary: key.summary, available: true,
-                              value: FactStore.factValue(sourced.value), sources: sourced.sources,
-                              unavailableReason: nil, error: nil)
+            record = FactRecord(name: key.name, summary: key.summary, available: true,
+                                value: FactStore.factValue(sourced.value), sources: sourced.sources,
+                                unavailableReason: nil, error: nil)
         case .failure(let error):
-            return FactRecord(name: key.name, summary: key.summary, available: false, value: nil, sources: [],
-                              unavailableReason: error.description, error: error)
+            record = FactRecord(name: key.name, summary: key.summary, available: false, value: nil, sources: [],
+                                unavailableReason: error.description, error: error)
         }
+        lock.withLock { records[key.name] = record }
+        return record
     }
 
+    /// Encodes once and converts the JSON object tree directly: decoding FactValue through Codable would
+    /// try every case for every value.
     static func factValue<V: Encodable>(_ value: V) -> FactValue {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
-        guard let data = try? encoder.encode(value), let decoded = try? JSONDecoder().decode(FactValue.self, from: data) else {
+        guard let data = try? encoder.encode(value),
+              let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
             return .null
         }
-        return decoded
+        return FactValue(jsonObject: object)
+    }
+}
+
+extension FactValue {
+    /// From JSONSerialization's object tree. NSNumber booleans are told apart from numbers by their type.
+    init(jsonObject: Any) {
+        switch jsonObject {
+        case let text as String: self = .string(text)
+        case let number as NSNumber:
+            // Booleans come back as NSNumbers of C type "c" (char).
+            if String(cString: number.objCType) == "c" { self = .bool(number.boolValue) }
+            else if let exact = Int(exactly: number.doubleValue), !String(describing: number).contains(".") { self = .int(exact) }
+            else { self = .double(number.doubleValue) }
+        case let list as [Any]: self = .list(list.map(FactValue.init(jsonObject:)))
+        case let members as [String: Any]: self = .object(members.mapValues(FactValue.init(jsonObject:)))
+        default: self = .null
+        }
     }
 }

@@ -1,3 +1,4 @@
+import CSystemShims
 import DoctorCore
 import Foundation
 
@@ -26,11 +27,36 @@ public struct KernelLog: Codable, Sendable, Equatable {
     }
 
     public static func scan(_ text: String, source: String, into log: inout KernelLog) {
-        for line in text.split(separator: "\n") {
-            log.linesScanned += 1
-            let lower = line.lowercased()
-            if interesting.contains(where: lower.contains) {
-                log.lines.append(cleanKmsgRecord(String(line)))
+        scan(Array(text.utf8), source: source, into: &log)
+    }
+
+    /// Byte-level scan: a boot's worth of kernel log is thousands of lines, and all but a few are dropped,
+    /// so each line is lower-cased into one reused buffer and searched with memmem rather than as a String.
+    public static func scan(_ bytes: [UInt8], source: String, into log: inout KernelLog) {
+        let needles = interesting.map { Array($0.utf8) }
+        var lowered = [UInt8](repeating: 0, count: 4096)
+        bytes.withUnsafeBufferPointer { all in
+            var start = 0
+            while start < all.count {
+                let end = all[start...].firstIndex(of: 0x0A) ?? all.count
+                let length = end - start
+                if length > 0 {
+                    log.linesScanned += 1
+                    if lowered.count < length { lowered = [UInt8](repeating: 0, count: length) }
+                    for index in 0..<length {
+                        let byte = all[start + index]
+                        lowered[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                    }
+                    let matched = lowered.withUnsafeBytes { line in
+                        needles.contains { needle in
+                            needle.withUnsafeBytes { vd_memmem(line.baseAddress, length, $0.baseAddress, $0.count) != nil }
+                        }
+                    }
+                    if matched {
+                        log.lines.append(cleanKmsgRecord(String(decoding: all[start..<end], as: UTF8.self)))
+                    }
+                }
+                start = end + 1
             }
         }
         log.sources.append(source)
@@ -50,8 +76,8 @@ public struct KernelLog: Codable, Sendable, Equatable {
         var denied: [String] = []
         if root.isLive {
             do {
-                let text = try withDeadline(seconds: 3, what: "reading /dev/kmsg") { readKmsg() }
-                if let text { scan(text, source: "/dev/kmsg", into: &log) } else { denied.append("/dev/kmsg") }
+                let bytes = try withDeadline(seconds: 3, what: "reading /dev/kmsg") { readKmsg() }
+                if let bytes { scan(bytes, source: "/dev/kmsg", into: &log) } else { denied.append("/dev/kmsg") }
             } catch {
                 denied.append("/dev/kmsg")
             }
@@ -59,8 +85,7 @@ public struct KernelLog: Codable, Sendable, Equatable {
         if log.sources.isEmpty {
             for path in ["/var/log/dmesg", "/var/log/kern.log", "/journalctl-k.txt"] {
                 do {
-                    let bytes = try root.readTail(path, maxBytes: tailBytes)
-                    scan(String(decoding: bytes, as: UTF8.self), source: path, into: &log)
+                    scan(try root.readTail(path, maxBytes: tailBytes), source: path, into: &log)
                 } catch .permissionDenied {
                     denied.append(path)
                 } catch {
@@ -77,25 +102,24 @@ public struct KernelLog: Codable, Sendable, Equatable {
 
     /// Reads every record currently in the kernel ring buffer without waiting for new ones.
     /// Returns nil when the device cannot be opened (permission denied, or no /dev/kmsg in a container).
-    private static func readKmsg() -> String? {
+    private static func readKmsg() -> [UInt8]? {
         let descriptor = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
-        var text = ""
+        var records: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 8192)
-        var total = 0
-        while total < tailBytes * 2 {
+        while records.count < tailBytes * 2 {
+            // Each read returns one record; a record always ends with a newline.
             let count = buffer.withUnsafeMutableBytes { SwiftGlibc.read(descriptor, $0.baseAddress, $0.count) }
             if count > 0 {
-                total += count
-                text += String(decoding: buffer[0..<count], as: UTF8.self)
-                if !text.hasSuffix("\n") { text += "\n" }
+                records.append(contentsOf: buffer[0..<count])
+                if records.last != 0x0A { records.append(0x0A) }
             } else if count < 0 && errno == EPIPE {
                 continue  // a record was overwritten while reading: skip it
             } else {
                 break     // EAGAIN: the buffer is drained
             }
         }
-        return text
+        return records
     }
 }

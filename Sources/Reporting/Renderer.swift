@@ -8,25 +8,14 @@ public enum ReportFormat: String, CaseIterable, Sendable {
     case text, json, markdown, html
 }
 
-/// Renders reports and explanations from the templates compiled into the binary.
+/// Renders reports and explanations from the templates compiled into the binary. A template is parsed
+/// only when its format is asked for: JSON needs none, and start-up time matters for a diagnostic tool.
 public struct Renderer: Sendable {
-    public let library: MustacheLibrary
-
     public struct TemplateError: Error, CustomStringConvertible {
         public var description: String
     }
 
-    public init() throws {
-        var library = MustacheLibrary()
-        for (path, text) in EmbeddedFiles.all where path.hasSuffix(".mustache") {
-            do {
-                try library.register(text, named: String(path.dropLast(".mustache".count)))
-            } catch {
-                throw TemplateError(description: "report-templates/\(path): \(error)")
-            }
-        }
-        self.library = library
-    }
+    public init() {}
 
     public func render(_ report: Report, format: ReportFormat, color: Bool = false) throws -> String {
         switch format {
@@ -43,10 +32,14 @@ public struct Renderer: Sendable {
     }
 
     func render(template name: String, _ view: [String: Any]) throws -> String {
-        guard let output = library.render(view, withTemplate: name) else {
+        guard let text = EmbeddedFiles.all[name + ".mustache"] else {
             throw TemplateError(description: "template \(name).mustache is not built into this binary")
         }
-        return output
+        do {
+            return try MustacheTemplate(string: text).render(view)
+        } catch {
+            throw TemplateError(description: "report-templates/\(name).mustache: \(error)")
+        }
     }
 }
 

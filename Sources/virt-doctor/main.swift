@@ -95,7 +95,20 @@ struct OutputTarget {
             return
         }
         do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            // Atomic replacement only for regular files: renaming over /dev/null or a FIFO would replace
+            // the device itself, and a report must never change the machine.
+            var info = stat()
+            if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
+                guard let handle = FileHandle(forWritingAtPath: path) else {
+                    throw ToolFailure("cannot open \(path) for writing")
+                }
+                defer { try? handle.close() }
+                try handle.write(contentsOf: Data(text.utf8))
+            } else {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            }
+        } catch let error as ToolFailure {
+            throw error
         } catch {
             throw ToolFailure("cannot write \(path): \(error.localizedDescription)")
         }

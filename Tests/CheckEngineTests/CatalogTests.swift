@@ -107,3 +107,27 @@ import TestSupport
         #expect(throws: Catalog.LoadError.self) { try catalog.merge(directory: scratch.path + "/missing") }
     }
 }
+
+@Suite struct EmbeddedCatalogTests {
+    /// The binary carries the catalog as JSON converted at build time; it must mean exactly what the YAML
+    /// file says when read by the same decoder `--checks-dir` uses.
+    @Test func embeddedJSONEqualsTheYAMLFiles() throws {
+        let catalog = try Catalog.builtIn()
+        for check in catalog.checks {
+            let path = Paths.repository + "/checks/\(check.area)/\(check.id).yaml"
+            let fromYAML = try Catalog.decode(try String(contentsOfFile: path, encoding: .utf8), file: path)
+            #expect(fromYAML == check, "\(check.id)")
+        }
+    }
+
+    @Test func unquotedNumbersInRulesAreText() throws {
+        let check = try Catalog.decode("""
+            id: a.b
+            title: T
+            area: a
+            severity: high
+            rule: { fact: "sysctl:net.ipv4.ip_forward", equals: 1, pass: p, problem: q }
+            """, file: "a.yaml")
+        #expect(check.rule?.comparison.equals == "1")
+    }
+}

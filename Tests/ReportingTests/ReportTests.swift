@@ -3,6 +3,7 @@ import DoctorCore
 import Foundation
 import HostFacts
 @testable import Reporting
+import Mustache
 import Testing
 import TestSupport
 
@@ -119,5 +120,15 @@ func finding(_ id: String, _ area: String, _ status: Status, _ severity: Severit
         for fragment in ["cpu.virt-bios-disabled", "Why it matters", "How it is detected", "How to fix it", "Needs root:", "References"] {
             #expect(text.contains(fragment), "\(fragment)")
         }
+    }
+}
+
+@Suite struct TemplateTests {
+    /// Every template compiled into the binary parses; a broken one would otherwise fail only for the
+    /// users of that one format.
+    @Test(arguments: ["report.txt", "report.md", "report.html", "explain.txt"])
+    func templateParses(_ name: String) throws {
+        let text = try String(contentsOfFile: Paths.repository + "/report-templates/\(name).mustache", encoding: .utf8)
+        _ = try MustacheTemplate(string: text)
     }
 }

@@ -7,3 +7,17 @@
 ssize_t vd_getxattr(const char *path, const char *name, void *value, size_t size);
 
 #endif
+
+#ifndef VIRT_DOCTOR_CPUID_H
+#define VIRT_DOCTOR_CPUID_H
+/// Reads the hypervisor vendor signature of CPUID leaf `leaf` (0x40000000 + n*0x100) into `signature`
+/// (13 bytes, NUL-terminated, 12 significant). Returns 1 on x86, 0 on other architectures.
+int vd_cpuid_hypervisor_signature(unsigned int leaf, char signature[13]);
+#endif
+
+#ifndef VIRT_DOCTOR_MEMMEM_H
+#define VIRT_DOCTOR_MEMMEM_H
+#include <stddef.h>
+/// memmem(3), a GNU extension Swift's Glibc module does not export.
+const void *vd_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
+#endif
