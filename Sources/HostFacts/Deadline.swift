@@ -9,13 +9,12 @@ public func withDeadline<T: Sendable>(
 ) throws(FactError) -> T {
     let box = DeadlineBox<T>()
     let done = DispatchSemaphore(value: 0)
-    let thread = Thread {
+    // Dispatch's pool reuses threads, so the common case (everything answers) costs no thread creation.
+    DispatchQueue.global(qos: .userInitiated).async {
         let value = body()
         box.lock.withLock { box.value = value }
         done.signal()
     }
-    thread.stackSize = 1 << 20
-    thread.start()
     guard done.wait(timeout: .now() + seconds) == .success else {
         throw .timedOut(what: what, seconds: seconds)
     }

@@ -98,6 +98,7 @@ public final class FactStore: @unchecked Sendable {
     /// Encodes once and converts the JSON object tree directly: decoding FactValue through Codable would
     /// try every case for every value.
     static func factValue<V: Encodable>(_ value: V) -> FactValue {
+        if let direct = value as? FactValueRepresentable { return direct.factValue }
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         guard let data = try? encoder.encode(value),
@@ -106,6 +107,12 @@ public final class FactStore: @unchecked Sendable {
         }
         return FactValue(jsonObject: object)
     }
+}
+
+/// Facts that declarative rules read often convert themselves, skipping the JSON round trip.
+/// The conversion must equal what JSONEncoder would produce (a test compares them).
+public protocol FactValueRepresentable {
+    var factValue: FactValue { get }
 }
 
 extension FactValue {

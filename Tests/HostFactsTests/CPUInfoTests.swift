@@ -138,3 +138,20 @@ import TestSupport
         }
     }
 }
+
+@Suite struct FactValueTests {
+    /// The hand-written conversion of cpuinfo must say exactly what the generic JSON path says.
+    @Test func cpuInfoConversionMatchesTheGenericOne() throws {
+        let cpu = try CPUInfo.parse(CPUInfoTests.sample + "\nprocessor : 2\nvendor_id : X\n")
+        let data = try JSONEncoder().encode(cpu)
+        let generic = FactValue(jsonObject: try JSONSerialization.jsonObject(with: data))
+        #expect(cpu.factValue == generic)
+    }
+
+    @Test func jsonObjectsKeepBooleansAndNumbersApart() throws {
+        let object = try JSONSerialization.jsonObject(with: Data(#"{"a": true, "b": 1, "c": 1.5, "d": [false, "x"], "e": null}"#.utf8))
+        #expect(FactValue(jsonObject: object) == .object([
+            "a": .bool(true), "b": .int(1), "c": .double(1.5), "d": .list([.bool(false), .string("x")]), "e": .null,
+        ]))
+    }
+}

@@ -148,3 +148,25 @@ public struct CPUInfo: Codable, Sendable, Equatable {
         return "unknown"
     }
 }
+
+extension CPUInfo: FactValueRepresentable {
+    /// cpuinfo is the fact rules read most, and it carries hundreds of flags per CPU.
+    public var factValue: FactValue {
+        func strings(_ values: [String]) -> FactValue { .list(values.map(FactValue.string)) }
+        var members: [String: FactValue] = [
+            "processors": .list(processors.map { processor in
+                var fields: [String: FactValue] = ["index": .int(processor.index), "flags": strings(processor.flags)]
+                if let vendor = processor.vendor { fields["vendor"] = .string(vendor) }
+                if let model = processor.modelName { fields["modelName"] = .string(model) }
+                return .object(fields)
+            }),
+            "family": .string(family),
+            "flagsOnAllCPUs": strings(flagsOnAllCPUs),
+            "flagsOnAnyCPU": strings(flagsOnAnyCPU),
+            "cpusWithoutFlags": .list(cpusWithoutFlags.map(FactValue.int)),
+        ]
+        if let vendor { members["vendor"] = .string(vendor) }
+        if let modelName { members["modelName"] = .string(modelName) }
+        return .object(members)
+    }
+}
