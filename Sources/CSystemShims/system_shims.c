@@ -41,3 +41,19 @@ int vd_cpuid_hypervisor_signature(unsigned int leaf, char signature[13]) {
 const void *vd_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length) {
     return memmem(haystack, haystack_length, needle, needle_length);
 }
+
+#if defined(__linux__)
+#include <sys/timex.h>
+#endif
+
+int vd_clock_synchronized(void) {
+#if defined(__linux__)
+    struct timex state;
+    memset(&state, 0, sizeof state);   /* modes = 0: read only */
+    int result = adjtimex(&state);
+    if (result < 0) return -1;
+    return (result == TIME_ERROR || (state.status & STA_UNSYNC)) ? 0 : 1;
+#else
+    return -1;
+#endif
+}

@@ -127,8 +127,15 @@ public enum Facts {
         return Sourced(state, sources: sources.isEmpty ? ["/sys/hypervisor/type", "/proc/xen"] : sources)
     }
 
-    public static let virtualMachine = FactKey<GuestSignals>("virt.guest-signals", "Signs that this system is itself a virtual machine") { store throws(FactError) in
-        GuestSignals.gather(store)
+    public static let virtualMachine = FactKey<GuestSignals>("virt.guest-signals", "Whether this system is itself a virtual machine or container") { store throws(FactError) in
+        try GuestSignals.gather(store)
+    }
+
+    public static let virtualization = FactKey<VirtualizationReport>("virt.detection", "What this system runs on (virt-what identifiers, vendor, type, evidence)") { store throws(FactError) in
+        let report = VirtualizationReport.detect(store.root)
+        var sources = Array(Set(report.conclusions.map(\.source))).sorted()
+        if sources.isEmpty { sources = ["CPUID, DMI, /proc, /sys (nothing virtual found)"] }
+        return Sourced(report, sources: sources)
     }
 
     public static let bootConfig = FactKey<BootConfig>("boot.config", "Boot loader configuration and its default entry") { store throws(FactError) in
@@ -210,12 +217,13 @@ public enum Facts {
         cpuInfo.erased, machine.erased, kernelRelease.erased, kernelCommandLine.erased, kernelModules.erased,
         kernelLog.erased, osRelease.erased, hostname.erased,
         kvmDevice.erased, kvmAPI.erased, nestedVirtualization.erased,
-        xen.erased, virtualMachine.erased, bootConfig.erased,
+        xen.erased, virtualization.erased, virtualMachine.erased, bootConfig.erased,
         clocksource.erased, cpuFrequency.erased, loopDevices.erased,
         sysctl("net.ipv4.ip_forward").erased,
         sysctl("net.bridge.bridge-nf-call-iptables").erased,
         sysctl("net.bridge.bridge-nf-call-ip6tables").erased,
         sysctl("net.bridge.bridge-nf-call-arptables").erased,
+        guestDevices.erased, processes.erased, timeSync.erased, stealTime.erased,
         persistedSysctls.erased, bridges.erased, libvirtNetworks.erased, libvirtDomains.erased, selinux.erased,
     ]
 

@@ -15,7 +15,7 @@ struct VirtDoctor: ParsableCommand {
         commandName: "virt-doctor",
         abstract: "Find out why virtualization does not work on a Linux machine, and how to fix it.",
         version: ReportBuilder.toolVersion,
-        subcommands: [Check.self, Facts.self, List.self, Explain.self],
+        subcommands: [Check.self, What.self, Facts.self, List.self, Explain.self],
         defaultSubcommand: Check.self)
 }
 
@@ -298,6 +298,50 @@ struct Explain: ParsableCommand {
             }
             let target = OutputTarget(path: nil)
             try target.write(try Renderer().explain(check, origin: catalog.origins[check.id], color: target.wantsColor))
+        } catch let error as ToolFailure {
+            exitForToolFailure(error)
+        }
+    }
+}
+
+struct What: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Say what this system runs on: virt-what's output, or with --format json the full answer.",
+        discussion: """
+            Text output is line for line what virt-what prints (nothing on bare metal), so scripts can switch.
+            JSON adds whether this is a virtual machine and/or a container, the hypervisor vendor and
+            virtualization type as lscpu names them, and the evidence for each conclusion.
+            Exit status 1 when evidence was present but unusable (garbage in cpuid.txt, binary dmidecode
+            output): the answer is then not trustworthy.
+            """)
+
+    @OptionGroup var machine: MachineOptions
+
+    enum Format: String, ExpressibleByArgument { case text, json }
+
+    @Option(help: "Output format.")
+    var format: Format = .text
+
+    func run() throws {
+        do {
+            let report = VirtualizationReport.detect(try machine.hostRoot())
+            switch format {
+            case .text:
+                FileHandle.standardOutput.write(Data(report.identifiers.map { $0 + "\n" }.joined().utf8))
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                FileHandle.standardOutput.write(try encoder.encode(report) + Data("\n".utf8))
+            }
+            for limitation in report.limitations {
+                FileHandle.standardError.write(Data("virt-doctor: note: \(limitation)\n".utf8))
+            }
+            if !report.problems.isEmpty {
+                for problem in report.problems {
+                    FileHandle.standardError.write(Data("virt-doctor: \(problem)\n".utf8))
+                }
+                throw ExitCode(1)
+            }
         } catch let error as ToolFailure {
             exitForToolFailure(error)
         }

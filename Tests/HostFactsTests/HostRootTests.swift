@@ -87,3 +87,23 @@ import TestSupport
         #expect(throws: Never.self) { _ = try withDeadline(seconds: 5, what: "a quick call") { 42 } }
     }
 }
+
+@Suite struct DeadlineTests {
+    /// A probe with its own deadline inside a check's deadline runs on its own worker: waiting for the busy
+    /// outer worker would stall until the inner deadline expired.
+    @Test func nestedDeadlinesDoNotWaitForEachOther() throws {
+        let started = Date()
+        let value = try withDeadline(seconds: 5, what: "outer") { () -> Int in
+            (try? withDeadline(seconds: 3, what: "inner") { 7 }) ?? -1
+        }
+        #expect(value == 7)
+        #expect(Date().timeIntervalSince(started) < 1)
+    }
+
+    @Test func workAfterAHangStillRuns() throws {
+        #expect(throws: FactError.self) {
+            try withDeadline(seconds: 0.2, what: "hang") { () -> Int in Thread.sleep(forTimeInterval: 3); return 0 }
+        }
+        #expect(try withDeadline(seconds: 2, what: "after") { 1 } == 1)
+    }
+}

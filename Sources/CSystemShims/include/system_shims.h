@@ -21,3 +21,10 @@ int vd_cpuid_hypervisor_signature(unsigned int leaf, char signature[13]);
 /// memmem(3), a GNU extension Swift's Glibc module does not export.
 const void *vd_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
 #endif
+
+#ifndef VIRT_DOCTOR_CLOCK_H
+#define VIRT_DOCTOR_CLOCK_H
+/// Asks the kernel whether the system clock is synchronised, without changing anything (adjtimex with
+/// modes = 0). Returns 1 synchronised, 0 not synchronised, -1 when the call failed.
+int vd_clock_synchronized(void);
+#endif

@@ -42,7 +42,14 @@ enum HypervisorEvaluators {
         case "xen-guest":
             return .pass("This system is a Xen guest (domU), not a hypervisor host." + nested, evidence: evidence)
         case "kvm":
-            return .pass("This host runs the standard Linux kernel with KVM as its hypervisor." + nested, evidence: evidence)
+            var evidence = evidence
+            var support = ""
+            if let parameters = context.optionalFact(Facts.nestedVirtualization) {
+                let enabled = parameters.value.values.contains { ["Y", "1"].contains($0) }
+                support = " Nested virtualization for its own guests is \(enabled ? "enabled" : "disabled")."
+                evidence += parameters.value.sorted { $0.key < $1.key }.map { Evidence(source: "/sys/module/\($0.key)/parameters/nested", value: $0.value) }
+            }
+            return .pass("This host runs the standard Linux kernel with KVM as its hypervisor." + nested + support, evidence: evidence)
         default:
             return Observation(.warn, "No hypervisor is active: neither Xen nor KVM is loaded." + nested, evidence: evidence, conditions: ["none"])
         }

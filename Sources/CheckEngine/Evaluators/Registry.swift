@@ -16,5 +16,13 @@ public enum Evaluators {
         "network.ip-forwarding": NetworkEvaluators.ipForwarding,
         "network.libvirt-default-network": NetworkEvaluators.defaultNetwork,
         "selinux.mode": SELinuxEvaluators.mode,
+        "guest.virtualization-type": GuestEvaluators.virtualizationType,
+        "guest.paravirtual-drivers": GuestEvaluators.paravirtualDrivers,
+        "guest.clocksource": GuestEvaluators.clocksource,
+        "time.synchronization": GuestEvaluators.timeSynchronization,
+        "guest.kernel-timing-parameters": GuestEvaluators.kernelTimingParameters,
+        "guest.agent": GuestEvaluators.guestAgent,
+        "guest.steal-time": GuestEvaluators.stealTime,
+        "guest.io-scheduler": GuestEvaluators.ioScheduler,
     ]
 }

@@ -1,0 +1,223 @@
+import CSystemShims
+import DoctorCore
+import Foundation
+
+/// Everything virtualization detection looks at, read once through the root. Recorded program output
+/// (`cpuid.txt`, `dmidecode.txt`, `uname-m.txt` at the top of a root) stands in for the live calls, so a
+/// bundle or a test root is judged exactly like the machine it came from.
+public struct DetectionInputs: Sendable {
+    /// CPUID hypervisor signature (leaf 0x40000000 and up), trailing newlines removed; "" when none; nil
+    /// when unknown (a root without cpuid.txt, or not x86).
+    public var cpuidSignature: String?
+    public var cpuidSource: String
+    /// dmidecode-style text: recorded output, or lines rebuilt from the SMBIOS table or sysfs.
+    public var dmi: String
+    public var dmiSource: String
+    /// `uname -m` with i?86 folded to i386 and arm* to arm, as virt-what compares it.
+    public var architecture: String?
+    public var cpuinfo: String?
+    /// /proc/1/environ entries (NUL-separated in the file).
+    public var initEnvironment: [String]
+    public var selfStatus: String?
+    public var selfCgroup: String?
+    public var procVersion: String?
+    public var sysinfo: String?
+    /// Evidence that could not be used at all (garbage where text was expected): the answer is not trustworthy.
+    public var problems: [String] = []
+    /// Evidence this user could not read: the answer may be incomplete.
+    public var limitations: [String] = []
+
+    let root: HostRoot
+
+    public func exists(_ path: String) -> Bool { root.exists(path) }
+
+    public func isDirectory(_ path: String) -> Bool { (try? root.fileInfo(path))?.kind == .directory }
+
+    public func isFile(_ path: String) -> Bool { (try? root.fileInfo(path))?.kind == .regular }
+
+    public func text(_ path: String) -> String? { try? root.readText(path, limit: 1 << 20) }
+
+    public func list(_ path: String) -> [String] { (try? root.list(path)) ?? [] }
+
+    public func dmiContains(_ fragment: String) -> Bool { dmi.contains(fragment) }
+
+    /// A line of the DMI text matching a regular expression (virt-what's `grep -E`).
+    public func dmiMatches(_ pattern: String) -> Bool {
+        dmi.range(of: pattern, options: .regularExpression) != nil
+    }
+
+    public static func gather(_ root: HostRoot) -> DetectionInputs {
+        var inputs = DetectionInputs(
+            cpuidSignature: nil, cpuidSource: "", dmi: "", dmiSource: "", architecture: nil, cpuinfo: nil,
+            initEnvironment: [], selfStatus: nil, selfCgroup: nil, procVersion: nil, sysinfo: nil, root: root)
+        inputs.readCPUID()
+        inputs.readDMI()
+        inputs.readArchitecture()
+        inputs.cpuinfo = inputs.optionalText("/proc/cpuinfo")
+        if let bytes = inputs.optionalBytes("/proc/1/environ") {
+            inputs.initEnvironment = bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        }
+        inputs.selfStatus = inputs.optionalText("/proc/self/status")
+        inputs.selfCgroup = inputs.optionalText("/proc/self/cgroup")
+        inputs.procVersion = inputs.optionalText("/proc/version")
+        inputs.sysinfo = inputs.optionalText("/proc/sysinfo")
+        return inputs
+    }
+
+    /// Reads a file whose absence is normal; unreadable files are noted as limitations.
+    mutating func optionalBytes(_ path: String) -> [UInt8]? {
+        do {
+            return try root.readBytes(path, limit: 4 << 20)
+        } catch .absent {
+            return nil
+        } catch {
+            limitations.append(error.description)
+            return nil
+        }
+    }
+
+    mutating func optionalText(_ path: String) -> String? {
+        optionalBytes(path).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    mutating func readCPUID() {
+        if root.isLive {
+            #if arch(x86_64) || arch(i386)
+            cpuidSource = "CPUID leaf 0x40000000..0x4000ff00"
+            cpuidSignature = DetectionInputs.liveHypervisorSignature()
+            #else
+            cpuidSource = "CPUID (not on this architecture)"
+            #endif
+            return
+        }
+        cpuidSource = "/cpuid.txt"
+        guard let bytes = optionalBytes("/cpuid.txt") else { return }
+        var text = String(decoding: bytes, as: UTF8.self)
+        while text.hasSuffix("\n") { text.removeLast() }
+        // A signature is at most 12 printable characters; anything else is not CPUID output.
+        let printable = text.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }
+        guard printable, text.count <= 12, !text.contains("\n") else {
+            problems.append("/cpuid.txt could not be parsed: expected a CPUID vendor signature of at most 12 printable characters")
+            return
+        }
+        cpuidSignature = text
+    }
+
+    /// Signatures virt-what and lscpu know. Scanning from the top of the hypervisor range down finds the
+    /// real hypervisor when a Hyper-V compatible ("Microsoft Hv") leaf sits at 0x40000000 below it.
+    static let knownSignatures: Set<String> = [
+        "bhyve bhyve ", "KVMKVMKVM", "LKVMLKVMLKVM", "Microsoft Hv", "OpenBSDVMM58", "TCGTCGTCGTCG",
+        "VMwareVMware", "XenVMMXenVMM", "VBoxVBoxVBox", "ACRNACRNACRN", "QNXQVMBSQG", " lrpepyh  vr",
+    ]
+
+    static func liveHypervisorSignature() -> String {
+        var leaf: UInt32 = 0x4000_FF00
+        while leaf >= 0x4000_0000 {
+            var buffer = [CChar](repeating: 0, count: 13)
+            guard vd_cpuid_hypervisor_signature(leaf, &buffer) == 1 else { return "" }
+            let signature = String(decoding: buffer.prefix(12).prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if knownSignatures.contains(signature) { return signature }
+            leaf -= 0x100
+        }
+        return ""
+    }
+
+    mutating func readDMI() {
+        if !root.isLive, let bytes = optionalBytes("/dmidecode.txt") {
+            let text = String(decoding: bytes, as: UTF8.self)
+            do throws(FactError) {
+                if !text.isEmpty { try TextChecks.requireText(text, source: "/dmidecode.txt") }
+                dmi = text
+                dmiSource = "/dmidecode.txt"
+                // virt-what merges dmidecode's stderr into the same text.
+                if let stderr = optionalText("/dmidecode.stderr.txt") { dmi += stderr }
+            } catch {
+                problems.append(error.description)
+            }
+            return
+        }
+        if let table = optionalBytes("/sys/firmware/dmi/tables/DMI"), let text = SMBIOS.dmidecodeText(table) {
+            dmi = text
+            dmiSource = "/sys/firmware/dmi/tables/DMI"
+            return
+        }
+        let fields: [(String, String)] = [
+            ("bios_vendor", "Vendor"), ("bios_version", "Version"), ("sys_vendor", "Manufacturer"),
+            ("product_name", "Product Name"), ("product_version", "Version"), ("board_vendor", "Manufacturer"),
+            ("board_name", "Product Name"), ("chassis_vendor", "Manufacturer"),
+        ]
+        var lines: [String] = []
+        for (file, label) in fields {
+            guard let value = optionalText("/sys/class/dmi/id/\(file)").map({ TextChecks.trimmed($0) }), !value.isEmpty else { continue }
+            lines.append("\t\(label): \(value)")
+        }
+        if !lines.isEmpty {
+            dmi = lines.joined(separator: "\n") + "\n"
+            dmiSource = "/sys/class/dmi/id"
+        }
+    }
+
+    mutating func readArchitecture() {
+        var machine: String?
+        if root.isLive {
+            var name = utsname()
+            if uname(&name) == 0 {
+                machine = withUnsafeBytes(of: name.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            }
+        } else if let text = optionalText("/uname-m.txt") {
+            machine = TextChecks.trimmed(text)
+        }
+        guard var value = machine, !value.isEmpty else { return }
+        if value.count == 4, value.hasPrefix("i"), value.hasSuffix("86") { value = "i386" }
+        if value.hasPrefix("arm") { value = "arm" }
+        architecture = value
+    }
+}
+
+/// Just enough of SMBIOS to rebuild the dmidecode lines detection relies on, from the raw table the kernel
+/// exports (root-only): BIOS vendor/version and its "virtual machine" characteristic, system, board and
+/// chassis manufacturers and products.
+enum SMBIOS {
+    static func dmidecodeText(_ table: [UInt8]) -> String? {
+        var lines: [String] = []
+        var offset = 0
+        while offset + 4 <= table.count {
+            let type = table[offset]
+            let length = Int(table[offset + 1])
+            guard length >= 4, offset + length <= table.count else { break }
+            // Strings follow the formatted area, each NUL-terminated, the set ending with an extra NUL.
+            var strings: [String] = []
+            var cursor = offset + length
+            while cursor < table.count {
+                guard let end = table[cursor...].firstIndex(of: 0) else { return nil }
+                if end == cursor { break }
+                strings.append(String(decoding: table[cursor..<end], as: UTF8.self))
+                cursor = end + 1
+            }
+            let next = cursor + 1 + (strings.isEmpty ? 1 : 0)
+            func string(_ at: Int) -> String? {
+                guard at < length else { return nil }
+                let index = Int(table[offset + at])
+                return index > 0 && index <= strings.count ? strings[index - 1] : nil
+            }
+            switch type {
+            case 0:
+                lines.append("BIOS Information")
+                if let vendor = string(4) { lines.append("\tVendor: \(vendor)") }
+                if let version = string(5) { lines.append("\tVersion: \(version)") }
+                if length > 0x13, table[offset + 0x13] & 0x10 != 0 { lines.append("\t\tSystem is a virtual machine") }
+            case 1, 2, 3:
+                lines.append(["System Information", "Base Board Information", "Chassis Information"][Int(type) - 1])
+                if let manufacturer = string(4) { lines.append("\tManufacturer: \(manufacturer)") }
+                if type != 3, let product = string(5) { lines.append("\tProduct Name: \(product)") }
+                if type == 1, let version = string(6) { lines.append("\tVersion: \(version)") }
+            case 127:
+                return lines.joined(separator: "\n") + "\n"
+            default:
+                break
+            }
+            offset = next
+        }
+        return lines.isEmpty ? nil : lines.joined(separator: "\n") + "\n"
+    }
+}

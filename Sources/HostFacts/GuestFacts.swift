@@ -1,0 +1,177 @@
+import CSystemShims
+import DoctorCore
+import Foundation
+
+/// A network interface or disk and the chain of kernel drivers behind it, nearest first
+/// (`virtio_net, virtio-pci` for a virtio NIC; `sd, ata_piix` for an emulated IDE disk).
+public struct DeviceWithDrivers: Codable, Sendable, Equatable {
+    public var name: String
+    public var drivers: [String]
+    /// The sysfs path the link resolved to, for evidence.
+    public var sysfsPath: String
+    /// Block devices: the active I/O scheduler (the bracketed entry) and whether it claims to rotate.
+    public var scheduler: String?
+    public var rotational: Bool?
+}
+
+/// The guest's NICs and disks with their drivers, read from sysfs links, so paravirtual and emulated
+/// hardware can be told apart.
+public struct GuestDevices: Codable, Sendable, Equatable {
+    public var nics: [DeviceWithDrivers]
+    public var disks: [DeviceWithDrivers]
+
+    /// Block devices that are not disks a hypervisor gives a guest.
+    static let ignoredBlockPrefixes = ["loop", "ram", "zram", "dm-", "md", "sr", "nbd", "fd"]
+
+    static func read(_ root: HostRoot) throws(FactError) -> Sourced<GuestDevices> {
+        var devices = GuestDevices(nics: [], disks: [])
+        let interfaces = try root.list("/sys/class/net")
+        for name in interfaces where name != "lo" {
+            // Bridges, veth, tun and loopback live under /sys/devices/virtual: not hardware a hypervisor emulates.
+            let path = resolvedLink(root, "/sys/class/net/\(name)") ?? "/sys/class/net/\(name)"
+            guard !path.contains("/devices/virtual/") else { continue }
+            devices.nics.append(DeviceWithDrivers(name: name, drivers: driverChain(root, devicePath: path), sysfsPath: path))
+        }
+        for name in (try? root.list("/sys/block")) ?? [] where !ignoredBlockPrefixes.contains(where: name.hasPrefix) {
+            let path = resolvedLink(root, "/sys/block/\(name)") ?? "/sys/block/\(name)"
+            let schedulerText = (try? root.readText("/sys/block/\(name)/queue/scheduler")) ?? ""
+            let scheduler = schedulerText.split(separator: " ").first { $0.hasPrefix("[") }.map { String($0.dropFirst().dropLast()) }
+                ?? (schedulerText.isEmpty ? nil : TextChecks.trimmed(schedulerText))
+            let rotational = (try? root.readText("/sys/block/\(name)/queue/rotational")).map { TextChecks.trimmed($0) == "1" }
+            devices.disks.append(DeviceWithDrivers(name: name, drivers: driverChain(root, devicePath: path), sysfsPath: path,
+                                                   scheduler: scheduler, rotational: rotational))
+        }
+        return Sourced(devices, sources: ["/sys/class/net", "/sys/block"])
+    }
+
+    /// Follows a /sys/class or /sys/block link to its /sys/devices path.
+    static func resolvedLink(_ root: HostRoot, _ path: String) -> String? {
+        guard let target = root.readLink(path) else { return nil }
+        var components = path.split(separator: "/").dropLast().map(String.init)
+        for part in target.split(separator: "/") {
+            if part == ".." { if !components.isEmpty { components.removeLast() } } else if part != "." { components.append(String(part)) }
+        }
+        return "/" + components.joined(separator: "/")
+    }
+
+    /// The `driver` link of the device and of every ancestor up to the PCI bus: the whole stack.
+    static func driverChain(_ root: HostRoot, devicePath: String) -> [String] {
+        var drivers: [String] = []
+        var components = devicePath.split(separator: "/").map(String.init)
+        while components.count > 2 {
+            let directory = "/" + components.joined(separator: "/")
+            if let target = root.readLink(directory + "/driver") ?? root.readLink(directory + "/device/driver") {
+                let name = String(target.split(separator: "/").last ?? "")
+                if !name.isEmpty && drivers.last != name { drivers.append(name) }
+            }
+            components.removeLast()
+        }
+        return drivers
+    }
+}
+
+/// Names of running processes (/proc/<pid>/comm), for daemons such as chronyd or qemu-ga.
+public struct ProcessNames: Codable, Sendable, Equatable {
+    public var names: [String]
+
+    static func read(_ root: HostRoot) throws(FactError) -> Sourced<ProcessNames> {
+        let entries = try root.list("/proc")
+        var names = Set<String>()
+        for pid in entries where pid.allSatisfy(\.isNumber) {
+            if let comm = try? root.readText("/proc/\(pid)/comm", limit: 256) { names.insert(TextChecks.trimmed(comm)) }
+        }
+        return Sourced(ProcessNames(names: names.sorted()), sources: ["/proc/*/comm"])
+    }
+}
+
+/// Whether the clock is kept by a time service, and whether the kernel considers it synchronised.
+public struct TimeSync: Codable, Sendable, Equatable {
+    /// Services seen running (chronyd, ntpd, systemd-timesyncd, openntpd, ptp4l).
+    public var running: [String]
+    /// Services with a configuration file present.
+    public var configured: [String]
+    /// The kernel's view (adjtimex(2) without changing anything): false means STA_UNSYNC / TIME_ERROR.
+    public var kernelSynchronized: Bool?
+    public var synchronizedSource: String?
+
+    static let services: [(process: String, name: String, configs: [String])] = [
+        ("chronyd", "chronyd", ["/etc/chrony.conf", "/etc/chrony/chrony.conf"]),
+        ("ntpd", "ntpd", ["/etc/ntp.conf", "/etc/ntpsec/ntp.conf"]),
+        ("systemd-timesyn", "systemd-timesyncd", ["/etc/systemd/timesyncd.conf"]),
+        ("openntpd", "openntpd", ["/etc/openntpd/ntpd.conf"]),
+        ("ptp4l", "ptp4l", ["/etc/ptp4l.conf"]),
+    ]
+
+    static func read(_ store: FactStore) throws(FactError) -> Sourced<TimeSync> {
+        let root = store.root
+        let processes = try? store.get(Facts.processes)
+        var sync = TimeSync(running: [], configured: [], kernelSynchronized: nil, synchronizedSource: nil)
+        var sources: [String] = []
+        for service in services {
+            if processes?.names.contains(service.process) == true { sync.running.append(service.name) }
+            if service.configs.contains(where: root.exists) { sync.configured.append(service.name) }
+        }
+        if processes != nil { sources.append("/proc/*/comm") }
+        if root.isLive {
+            let result = vd_clock_synchronized()
+            if result >= 0 {
+                sync.kernelSynchronized = result == 1
+                sync.synchronizedSource = "adjtimex(2)"
+                sources.append("adjtimex(2)")
+            }
+        } else if root.exists("/run/systemd/timesync/synchronized") {
+            sync.kernelSynchronized = true
+            sync.synchronizedSource = "/run/systemd/timesync/synchronized"
+        } else if let recorded = try? root.readText("/adjtimex.txt") {
+            // Recorded roots: "synchronized=yes|no".
+            sync.kernelSynchronized = recorded.contains("synchronized=yes")
+            sync.synchronizedSource = "/adjtimex.txt"
+        }
+        if processes == nil && sync.configured.isEmpty && sync.kernelSynchronized == nil { throw .absent("/proc and time service configuration") }
+        return Sourced(sync, sources: sources.isEmpty ? ["time service configuration"] : sources)
+    }
+}
+
+/// CPU time the hypervisor gave to other guests while this one wanted to run (steal), from /proc/stat.
+///
+///     cpu  44517 0 10528 306817 2531 0 223 318 0 0
+///          user nice system idle iowait irq softirq steal guest guest_nice
+public struct StealTime: Codable, Sendable, Equatable {
+    public var stealTicks: Int
+    public var totalTicks: Int
+    public var percent: Double
+
+    static func parse(_ text: String, source: String = "/proc/stat") throws(FactError) -> StealTime {
+        try TextChecks.requireText(text, source: source)
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else {
+            throw .unparsable(source: source, detail: "no aggregate 'cpu' line")
+        }
+        let fields = line.split(separator: " ").dropFirst().map { Int($0) }
+        guard fields.count >= 8, fields.allSatisfy({ $0 != nil }) else {
+            throw .unparsable(source: source, detail: "the 'cpu' line has no steal column")
+        }
+        let numbers = fields.map { $0! }
+        // guest and guest_nice are already counted in user and nice.
+        let total = numbers.prefix(8).reduce(0, +)
+        return StealTime(stealTicks: numbers[7], totalTicks: total,
+                         percent: total > 0 ? Double(numbers[7]) * 100 / Double(total) : 0)
+    }
+}
+
+extension Facts {
+    public static let guestDevices = FactKey<GuestDevices>("guest.devices", "Network interfaces and disks with their driver chains and I/O schedulers") { store throws(FactError) in
+        try GuestDevices.read(store.root)
+    }
+
+    public static let processes = FactKey<ProcessNames>("proc.names", "Names of running processes") { store throws(FactError) in
+        try ProcessNames.read(store.root)
+    }
+
+    public static let timeSync = FactKey<TimeSync>("time.sync", "Time services running or configured, and the kernel's synchronisation flag") { store throws(FactError) in
+        try TimeSync.read(store)
+    }
+
+    public static let stealTime = FactKey<StealTime>("cpu.steal", "CPU steal time since boot (/proc/stat)") { store throws(FactError) in
+        Sourced(try StealTime.parse(try store.root.readText("/proc/stat")), sources: ["/proc/stat"])
+    }
+}
