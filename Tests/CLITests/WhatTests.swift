@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import TestSupport
+
+@Suite struct WhatCommandTests {
+    @Test(.enabled(if: Paths.corpusAvailable, Comment(rawValue: Paths.corpusMissingMessage)))
+    func textIsVirtWhatsOutput() throws {
+        let rhev = try Run(["what", "--root", Paths.corpus + "/virt-what/rhev"])
+        #expect(rhev.status == 0)
+        #expect(rhev.stdout == "rhev\nredhat\nkvm\n")
+        let bare = try Run(["what", "--root", Paths.corpus + "/virt-what/baremetal"])
+        #expect(bare.status == 0 && bare.stdout.isEmpty, "nothing on bare metal")
+    }
+
+    @Test func jsonSaysVMAndContainerSeparately() throws {
+        let run = try Run(["what", "--root", root("kvm-guest-virtio-good"), "--format", "json"])
+        #expect(run.status == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any]
+        #expect(json["virtualMachine"] as? Bool == true)
+        #expect(json["hypervisorVendor"] as? String == "KVM")
+        #expect(json["virtualizationType"] as? String == "full")
+        #expect(json["identifiers"] as? [String] == ["redhat", "kvm"])
+        #expect(!(json["conclusions"] as! [Any]).isEmpty)
+    }
+
+    @Test func garbageEvidenceIsAnErrorNotAnAnswer() throws {
+        let run = try Run(["what", "--root", root("garbage-detection")])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("/cpuid.txt could not be parsed"))
+        #expect(run.stderr.contains("/dmidecode.txt could not be parsed"))
+    }
+
+    /// Depends on this machine: on the CI machine (a KVM VM running a docker container) the answer must be
+    /// both; elsewhere it must at least run.
+    @Test func liveMachineAnswers() throws {
+        let run = try Run(["what", "--format", "json"])
+        #expect(run.status == 0 || run.status == 1)
+        let json = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        #expect(json?["root"] as? String == "/")
+        if FileManager.default.fileExists(atPath: "/.dockerenv"), (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.contains(" hypervisor") == true {
+            #expect(json?["virtualMachine"] as? Bool == true)
+            #expect(json?["container"] as? String == "docker")
+        }
+    }
+
+    @Test func guestProfileReportsGuestProblems() throws {
+        let run = try Run(["check", "--root", root("kvm-guest-emulated-devices"), "--format", "json"])
+        let json = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any]
+        #expect((json["profile"] as! [String: Any])["effective"] as? String == "guest")
+        let warned = (json["findings"] as! [[String: Any]]).filter { $0["status"] as? String == "warn" }.map { $0["id"] as! String }
+        for id in ["pvdrv.virtio-usage", "time.guest-clocksource", "time.ntp", "guest.agent", "guest.steal-time", "guest.io-scheduler"] {
+            #expect(warned.contains(id), "\(id)")
+        }
+    }
+}
