@@ -57,3 +57,44 @@ import TestSupport
         #expect(report.identifiers.isEmpty && !report.virtualMachine)
     }
 }
+
+@Suite struct DetectionInputTests {
+    @Test func unreadableEvidenceIsALimitationNotASilentAnswer() throws {
+        let report = VirtualizationReport.detect(try HostRoot(directory: Paths.fixtureRoot("detection-unreadable-environ")))
+        #expect(report.identifiers == ["kvm"])
+        #expect(report.container == nil, "the podman marker could not be read")
+        #expect(report.limitations == ["permission denied reading /proc/1/environ (run as root to include it)"])
+        #expect(report.complete)
+    }
+
+    @Test func garbageEvidenceMakesTheAnswerIncomplete() throws {
+        let report = VirtualizationReport.detect(try HostRoot(directory: Paths.fixtureRoot("garbage-detection")))
+        #expect(!report.complete)
+        #expect(report.problems.count == 2)
+    }
+
+    @Test func cpuidFileRules() throws {
+        let scratch = ScratchRoot()
+        scratch.write("cpuid.txt", "bhyve bhyve \n")   // the trailing space is part of bhyve's signature
+        #expect(DetectionInputs.gather(scratch.root).cpuidSignature == "bhyve bhyve ")
+        scratch.write("cpuid.txt", "\n\n\n")
+        #expect(DetectionInputs.gather(scratch.root).cpuidSignature == "")
+        scratch.write("cpuid.txt", "ThisIsFarTooLongToBeASignature\n")
+        #expect(!DetectionInputs.gather(scratch.root).problems.isEmpty)
+    }
+
+    @Test func smbiosTableRebuildsDmidecodeLines() {
+        // Type 0 (BIOS) with vendor/version strings and the "virtual machine" characteristic, type 1
+        // (system) with manufacturer and product, then the end-of-table marker.
+        var table: [UInt8] = [0, 0x14, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10]
+        table += Array("SeaBIOS".utf8) + [0] + Array("1.16.0".utf8) + [0, 0]
+        table += [1, 0x08, 1, 0, 1, 2, 0, 0] + Array("QEMU".utf8) + [0] + Array("Standard PC".utf8) + [0, 0]
+        table += [127, 4, 2, 0, 0, 0]
+        let text = SMBIOS.dmidecodeText(table)
+        #expect(text?.contains("Vendor: SeaBIOS") == true)
+        #expect(text?.contains("System is a virtual machine") == true)
+        #expect(text?.contains("Manufacturer: QEMU") == true)
+        #expect(text?.contains("Product Name: Standard PC") == true)
+        #expect(SMBIOS.dmidecodeText([0, 0x30, 0]) == nil, "a truncated table is not read past its end")
+    }
+}

@@ -51,7 +51,11 @@ enum GuestEvaluators {
         evidence += report.reasoning.map { Evidence(source: "vendor and type", value: $0) }
         evidence += report.limitations.map { Evidence(source: "not readable", value: $0) }
         let identifiers = report.identifiers.isEmpty ? "nothing (bare metal)" : report.identifiers.joined(separator: ", ")
-        let summary = "This system is \(describe(report)). virt-what would print: \(identifiers)."
+        var summary = "This system is \(describe(report)). virt-what would print: \(identifiers)."
+        if !report.limitations.isEmpty {
+            // Unreadable evidence can hide a container or a hypervisor: say the answer may be incomplete.
+            summary += " Some evidence could not be read (\(report.limitations.count) file\(report.limitations.count == 1 ? "" : "s")), so the answer may be incomplete."
+        }
         if context.profile == .guest || !report.virtualMachine {
             return .pass(summary, evidence: evidence)
         }
