@@ -23,7 +23,8 @@ public func withDeadline<T: Sendable>(
         DeadlineWorker.replace(worker)
         throw .timedOut(what: what, seconds: seconds)
     }
-    if DeadlineWorker.isWorkerThread, worker !== DeadlineWorker.current { worker.retire() }
+    // A transient worker for a nested deadline ends with its one job.
+    if DeadlineWorker.isWorkerThread { worker.retire() }
     return box.lock.withLock { box.value! }
 }
 
@@ -32,34 +33,29 @@ private final class DeadlineBox<T>: @unchecked Sendable {
     let lock = NSLock()
 }
 
-/// One long-lived thread that runs deadline jobs in order, so a run of many checks creates one thread,
-/// not one per check.
+/// One long-lived thread that runs the deadline jobs of one calling thread, so a run of many checks
+/// creates one thread, not one per check. Each calling thread has its own worker: callers wait for their
+/// job, so a worker never holds more than one, and concurrent callers (tests run in parallel) never
+/// queue behind each other's work.
 final class DeadlineWorker: @unchecked Sendable {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var shared: DeadlineWorker?
-    private static let threadName = "virt-doctor-deadline-worker"
+    private static let workerKey = "virt-doctor.deadline-worker"
+    private static let markerKey = "virt-doctor.is-deadline-worker"
 
     static var current: DeadlineWorker {
-        lock.withLock {
-            if let shared { return shared }
-            let worker = DeadlineWorker()
-            shared = worker
-            return worker
-        }
+        let slots = Thread.current.threadDictionary
+        if let worker = slots[workerKey] as? DeadlineWorker { return worker }
+        let worker = DeadlineWorker()
+        slots[workerKey] = worker
+        return worker
     }
 
-    static var isWorkerThread: Bool { Thread.current.threadDictionary[threadName] != nil }
+    static var isWorkerThread: Bool { Thread.current.threadDictionary[markerKey] != nil }
 
-    /// The worker hung: leave it to its call, and move the jobs queued behind it to a fresh worker.
+    /// The worker hung: leave it to its call; this thread gets a fresh one next time.
     static func replace(_ worker: DeadlineWorker) {
-        let successor: DeadlineWorker? = lock.withLock {
-            guard shared === worker else { return nil }
-            let next = DeadlineWorker()
-            shared = next
-            return next
-        }
-        let pending = worker.retireTakingPending()
-        for job in pending { (successor ?? DeadlineWorker.current).submit(job) }
+        let slots = Thread.current.threadDictionary
+        if (slots[workerKey] as? DeadlineWorker) === worker { slots.removeObject(forKey: workerKey) }
+        worker.retire()
     }
 
     private let condition = NSCondition()
@@ -68,25 +64,16 @@ final class DeadlineWorker: @unchecked Sendable {
 
     init() {
         let thread = Thread { [self] in loop() }
-        thread.name = DeadlineWorker.threadName
         thread.stackSize = 1 << 20
         thread.start()
     }
+
+    deinit { retire() }
 
     func submit(_ job: @escaping @Sendable () -> Void) {
         condition.withLock {
             jobs.append(job)
             condition.signal()
-        }
-    }
-
-    func retireTakingPending() -> [@Sendable () -> Void] {
-        condition.withLock {
-            retired = true
-            let pending = jobs
-            jobs = []
-            condition.signal()
-            return pending
         }
     }
 
@@ -99,8 +86,8 @@ final class DeadlineWorker: @unchecked Sendable {
     }
 
     private func loop() {
-        // Marked from inside the thread: a name set before start() is not visible through Thread.current.
-        Thread.current.threadDictionary[DeadlineWorker.threadName] = true
+        // Marked from inside the thread: a deadline started here needs a worker of its own.
+        Thread.current.threadDictionary[DeadlineWorker.markerKey] = true
         while true {
             condition.lock()
             while jobs.isEmpty && !retired { condition.wait() }
