@@ -14,6 +14,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
     ],
     targets: [
         // The report model and check definitions: plain data, no I/O.
@@ -23,7 +26,15 @@ let package = Package(
         // getxattr(2) for SELinux labels; Swift's Glibc module does not export it.
         .target(name: "CSystemShims"),
         // Everything read from a machine goes through HostRoot; parsers turn text into facts.
-        .target(name: "HostFacts", dependencies: ["DoctorCore", "CKVMProbe", "CSystemShims", "Yams"]),
+        .target(
+            name: "HostFacts",
+            dependencies: [
+                "DoctorCore", "CKVMProbe", "CSystemShims", "Yams",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Catalog loading, the declarative matcher, named evaluators, the runner and profile selection.
         .target(
             name: "CheckEngine",

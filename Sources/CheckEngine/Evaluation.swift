@@ -8,12 +8,14 @@ public struct EvaluationContext: Sendable {
     public let profile: Profile
     public let now: Date
     public let check: CheckDefinition
+    public let certificateWarningDays: Int
 
-    public init(facts: FactStore, profile: Profile, now: Date, check: CheckDefinition) {
+    public init(facts: FactStore, profile: Profile, now: Date, check: CheckDefinition, certificateWarningDays: Int = 60) {
         self.facts = facts
         self.profile = profile
         self.now = now
         self.check = check
+        self.certificateWarningDays = certificateWarningDays
     }
 
     public var root: HostRoot { facts.root }

@@ -11,13 +11,17 @@ public struct RunOptions: Sendable {
     public var skip: [String]
     /// Longest time one check may take before it is reported as an error and the run moves on.
     public var checkTimeout: Double
+    /// Certificates expiring within this many days are in their renewal window (oVirt's is 60).
+    public var certificateWarningDays: Int
 
-    public init(profile: Profile, now: Date, only: [String] = [], skip: [String] = [], checkTimeout: Double = 20) {
+    public init(profile: Profile, now: Date, only: [String] = [], skip: [String] = [], checkTimeout: Double = 20,
+                certificateWarningDays: Int = 60) {
         self.profile = profile
         self.now = now
         self.only = only
         self.skip = skip
         self.checkTimeout = checkTimeout
+        self.certificateWarningDays = certificateWarningDays
     }
 }
 
@@ -52,7 +56,8 @@ public struct Runner: Sendable {
     }
 
     public func run(_ check: CheckDefinition, store: FactStore, options: RunOptions) -> Finding {
-        let context = EvaluationContext(facts: store, profile: options.profile, now: options.now, check: check)
+        let context = EvaluationContext(facts: store, profile: options.profile, now: options.now, check: check,
+                                        certificateWarningDays: options.certificateWarningDays)
         let observation: Observation
         do {
             let evaluators = self.evaluators
@@ -90,6 +95,11 @@ public struct Runner: Sendable {
         if observation.status == .warn || observation.status == .fail {
             remediation = check.remediation
                 .filter { step in step.when.map { !Set($0).isDisjoint(with: observation.conditions) } ?? true }
+                .map { Runner.fill($0, observation.variables) }
+        } else if observation.status == .error {
+            // An error can still have a known way out (an unreadable file to restore): only steps meant for it.
+            remediation = check.remediation
+                .filter { step in step.when.map { !Set($0).isDisjoint(with: observation.conditions) } ?? false }
                 .map { Runner.fill($0, observation.variables) }
         }
         if observation.conditions.contains("needs-root") || observation.status == .error && summary.contains("permission denied") {

@@ -24,12 +24,15 @@ public struct CheckDefinition: Codable, Sendable, Equatable {
     public var examples: [Example]
     /// Set when a complete answer needs root (a kernel log only root may read, a device only root opens).
     public var needsRoot: String?
+    /// Values a shared evaluator reads, so one piece of Swift serves several checks
+    /// (`parameters: { role: vdsm }` for every certificate expiry check).
+    public var parameters: [String: String]
 
     public init(
         id: String, title: String, area: String, profiles: [Profile], severity: SeverityByProfile,
         weight: Int? = nil, facts: [String] = [], evaluator: String? = nil, rule: Rule? = nil,
         rationale: String = "", detection: String = "", remediation: [RemediationTemplate] = [],
-        references: [String] = [], examples: [Example] = [], needsRoot: String? = nil
+        references: [String] = [], examples: [Example] = [], needsRoot: String? = nil, parameters: [String: String] = [:]
     ) {
         self.id = id
         self.title = title
@@ -46,6 +49,7 @@ public struct CheckDefinition: Codable, Sendable, Equatable {
         self.references = references
         self.examples = examples
         self.needsRoot = needsRoot
+        self.parameters = parameters
     }
 
     public init(from decoder: any Decoder) throws {
@@ -65,6 +69,7 @@ public struct CheckDefinition: Codable, Sendable, Equatable {
         references = try c.decodeIfPresent([String].self, forKey: .references) ?? []
         examples = try c.decodeIfPresent([Example].self, forKey: .examples) ?? []
         needsRoot = try c.decodeIfPresent(String.self, forKey: .needsRoot)
+        parameters = try c.decodeIfPresent([String: String].self, forKey: .parameters) ?? [:]
     }
 
     public func severity(in profile: Profile) -> Severity { severity.value(for: profile) }

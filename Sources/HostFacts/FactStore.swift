@@ -51,12 +51,15 @@ public struct FactRecord: Codable, Sendable, Equatable {
 /// checks: a check that times out may still be computing while the next one starts.
 public final class FactStore: @unchecked Sendable {
     public let root: HostRoot
+    /// Extra certificate files or directories to inventory (`--cert`), as paths inside the root.
+    public let extraCertificatePaths: [String]
     private let lock = NSLock()
     private var cache: [String: Any] = [:]
     private var records: [String: FactRecord] = [:]
 
-    public init(root: HostRoot) {
+    public init(root: HostRoot, extraCertificatePaths: [String] = []) {
         self.root = root
+        self.extraCertificatePaths = extraCertificatePaths
     }
 
     public func sourced<V>(_ key: FactKey<V>) -> Result<Sourced<V>, FactError> {

@@ -18,13 +18,15 @@ public struct ReportBuilder: Sendable {
     /// `profile` nil means auto-detect.
     public func diagnose(
         root: HostRoot, profile requested: Profile?, now: Date?, only: [String] = [], skip: [String] = [],
-        checkTimeout: Double = 20, clock: Date = Date()
+        checkTimeout: Double = 20, certificateWarningDays: Int = 60, extraCertificatePaths: [String] = [],
+        clock: Date = Date()
     ) -> Report {
-        let store = FactStore(root: root)
+        let store = FactStore(root: root, extraCertificatePaths: extraCertificatePaths)
         let choice = requested.map { ProfileDetector.Choice(profile: $0, reason: "chosen with --profile") }
             ?? ProfileDetector.detect(store)
         let instant = now ?? clock
-        let options = RunOptions(profile: choice.profile, now: instant, only: only, skip: skip, checkTimeout: checkTimeout)
+        let options = RunOptions(profile: choice.profile, now: instant, only: only, skip: skip, checkTimeout: checkTimeout,
+                                 certificateWarningDays: certificateWarningDays)
         let findings = Runner(catalog: catalog).run(store, options: options)
         return Report(
             tool: .init(name: ReportBuilder.toolName, version: ReportBuilder.toolVersion),
@@ -40,8 +42,10 @@ public struct ReportBuilder: Sendable {
             machine = "virtual machine" + (signals.hypervisorVendor.map { " (\($0))" } ?? "")
         } else if let xen = try? store.get(Facts.xen), xen.isDom0 {
             machine = "Xen dom0"
-        } else {
+        } else if store.root.exists("/proc/cpuinfo") || store.root.isLive {
             machine = signals == nil ? "unknown" : "no hypervisor detected (bare metal)"
+        } else {
+            machine = "unknown (this root holds no CPU evidence)"
         }
         if let container = signals?.container { machine += ", inside a \(container) container" }
         let architecture = (try? store.get(Facts.machine)) ?? (try? store.get(Facts.cpuInfo)).map(\.family)

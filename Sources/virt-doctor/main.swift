@@ -15,7 +15,7 @@ struct VirtDoctor: ParsableCommand {
         commandName: "virt-doctor",
         abstract: "Find out why virtualization does not work on a Linux machine, and how to fix it.",
         version: ReportBuilder.toolVersion,
-        subcommands: [Check.self, What.self, Facts.self, List.self, Explain.self],
+        subcommands: [Check.self, What.self, Certs.self, Facts.self, List.self, Explain.self],
         defaultSubcommand: Check.self)
 }
 
@@ -53,6 +53,18 @@ struct CatalogOptions: ParsableArguments {
             }
         }
         return catalog
+    }
+}
+
+struct CertificateOptions: ParsableArguments {
+    @Option(name: .customLong("cert"), help: ArgumentHelp("Also inventory this certificate file or directory (a path inside the inspected root; repeatable).", valueName: "path"))
+    var cert: [String] = []
+
+    @Option(name: .customLong("cert-warn-days"), help: ArgumentHelp("Certificates expiring within this many days are in their renewal window.", valueName: "days"))
+    var certWarnDays: Int = 60
+
+    func validate() throws {
+        if certWarnDays < 0 { throw ValidationError("--cert-warn-days must be 0 or more") }
     }
 }
 
@@ -158,11 +170,14 @@ struct Check: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds one check may take before it is reported as an error.", valueName: "seconds"))
     var timeout: Double = 20
 
+    @OptionGroup var certificateOptions: CertificateOptions
+
     @Flag(help: "Never colour the text report.")
     var noColor = false
 
     func validate() throws {
         if timeout <= 0 { throw ValidationError("--timeout must be positive") }
+        try certificateOptions.validate()
         if let now { _ = try parseInstant(now) }
     }
 
@@ -175,7 +190,8 @@ struct Check: ParsableCommand {
             }
             let report = ReportBuilder(catalog: catalog).diagnose(
                 root: try machine.hostRoot(), profile: profile.profile, now: try now.map(parseInstant),
-                only: split(only), skip: split(skip), checkTimeout: timeout)
+                only: split(only), skip: split(skip), checkTimeout: timeout,
+                certificateWarningDays: certificateOptions.certWarnDays, extraCertificatePaths: certificateOptions.cert)
             let target = OutputTarget(path: output)
             try target.write(try Renderer().render(report, format: format, color: target.wantsColor && !noColor))
             let failed = report.findings.contains { $0.status == .fail }
@@ -342,6 +358,50 @@ struct What: ParsableCommand {
                 }
                 throw ExitCode(1)
             }
+        } catch let error as ToolFailure {
+            exitForToolFailure(error)
+        }
+    }
+}
+
+struct Certs: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Inventory every certificate found: subject, issuer, serial, SANs, key, validity, days left, state.",
+        discussion: """
+            Looks where oVirt/HOSTVM, libvirt, QEMU, Xen and the engine keep certificates, where qemu.conf,
+            libvirtd.conf and vdsm.conf say they are, and in every --cert path. Private keys are read only to
+            compare them with their certificates; no key material is printed. --format prometheus writes the
+            node_exporter textfile-collector format for fleet alerting.
+            """)
+
+    @OptionGroup var machine: MachineOptions
+    @OptionGroup var certificateOptions: CertificateOptions
+
+    enum Format: String, ExpressibleByArgument { case text, json, prometheus }
+
+    @Option(help: "Output format.")
+    var format: Format = .text
+
+    @Option(help: ArgumentHelp("Evaluate as of this instant (RFC 3339).", valueName: "instant"))
+    var now: String?
+
+    func validate() throws {
+        if let now { _ = try parseInstant(now) }
+        try certificateOptions.validate()
+    }
+
+    func run() throws {
+        do {
+            let store = FactStore(root: try machine.hostRoot(), extraCertificatePaths: certificateOptions.cert)
+            let instant = try now.map(parseInstant) ?? Date()
+            let listing = CertificateListing.make(store, now: instant, warningDays: certificateOptions.certWarnDays)
+            let text: String
+            switch format {
+            case .text: text = listing.text()
+            case .json: text = try listing.json()
+            case .prometheus: text = listing.prometheus()
+            }
+            FileHandle.standardOutput.write(Data(text.utf8))
         } catch let error as ToolFailure {
             exitForToolFailure(error)
         }

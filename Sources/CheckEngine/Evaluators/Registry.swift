@@ -24,5 +24,12 @@ public enum Evaluators {
         "guest.agent": GuestEvaluators.guestAgent,
         "guest.steal-time": GuestEvaluators.stealTime,
         "guest.io-scheduler": GuestEvaluators.ioScheduler,
+        "certificate.expiry": CertificateEvaluators.expiry,
+        "certificate.not-yet-valid": CertificateEvaluators.notYetValid,
+        "certificate.key-match": CertificateEvaluators.keyMatch,
+        "certificate.san": CertificateEvaluators.sanMissing,
+        "certificate.host-consistency": CertificateEvaluators.hostConsistency,
+        "certificate.subject": CertificateEvaluators.subject,
+        "certificate.lifetime": CertificateEvaluators.lifetime,
     ]
 }
