@@ -1,0 +1,380 @@
+#!/usr/bin/env python3
+"""Writes the host and guest fixture roots under Tests/Fixtures/roots/ (the certificate roots come from
+make-certificate-roots.py). Each root is a small directory laid out like /, with a .meta.yaml sidecar
+for what git cannot hold (device nodes, unreadable files). All text is synthetic, written for these
+tests; the generated files are committed and CI does not run this script. To regenerate one root,
+delete its directory and run the script from anywhere.
+"""
+import os
+import textwrap
+
+BASE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "roots")
+
+def w(root, path, text):
+    p = os.path.join(BASE, root, path.lstrip("/"))
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    with open(p, "w") as f:
+        f.write(text)
+
+def cpuinfo(vendor, model, family, flags, count=4, mhz="2400.000", drop_on=()):
+    blocks = []
+    for i in range(count):
+        fl = [f for f in flags.split() if not (i in drop_on and f in ("vmx", "svm"))]
+        blocks.append(textwrap.dedent(f"""\
+        processor\t: {i}
+        vendor_id\t: {vendor}
+        cpu family\t: {family}
+        model\t\t: 85
+        model name\t: {model}
+        stepping\t: 7
+        cpu MHz\t\t: {mhz}
+        cache size\t: 16384 KB
+        physical id\t: 0
+        siblings\t: {count}
+        core id\t\t: {i}
+        cpu cores\t: {count}
+        fpu\t\t: yes
+        cpuid level\t: 22
+        flags\t\t: {' '.join(fl)}
+        bogomips\t: 4800.00
+        address sizes\t: 46 bits physical, 48 bits virtual
+        """))
+    return "\n".join(blocks) + "\n"
+
+INTEL = "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush dts acpi mmx fxsr sse sse2 ss ht tm pbe syscall nx pdpe1gb rdtscp lm constant_tsc art arch_perfmon pebs bts rep_good nopl xtopology nonstop_tsc cpuid aperfmperf pni pclmulqdq dtes64 monitor ds_cpl vmx smx est tm2 ssse3 sdbg fma cx16 xtpr pdcm pcid dca sse4_1 sse4_2 x2apic movbe popcnt tsc_deadline_timer aes xsave avx f16c rdrand lahf_lm abm 3dnowprefetch cpuid_fault epb invpcid_single ssbd ibrs ibpb stibp tpr_shadow flexpriority ept vpid ept_ad fsgsbase tsc_adjust bmi1 avx2 smep bmi2 erms invpcid rdseed adx smap clflushopt clwb intel_pt xsaveopt xsavec xgetbv1 xsaves arat pln pts md_clear flush_l1d"
+INTEL_NOVMX = INTEL.replace(" vmx", "")
+AMD_REVF = "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ht syscall nx mmxext fxsr_opt rdtscp lm 3dnowext 3dnow rep_good nopl pni cx16 lahf_lm cmp_legacy svm extapic cr8_legacy"
+PVM = "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ht syscall nx mmxext fxsr_opt pdpe1gb rdtscp lm constant_tsc rep_good nopl xtopology nonstop_tsc cpuid extd_apicid tsc_known_freq pni pclmulqdq ssse3 fma cx16 pcid sse4_1 sse4_2 x2apic movbe popcnt tsc_deadline_timer aes xsave avx f16c rdrand hypervisor lahf_lm cmp_legacy cr8_legacy abm sse4a misalignsse 3dnowprefetch osvw topoext vmmcall fsgsbase bmi1 avx2 smep bmi2 erms rdseed adx smap clflushopt clwb sha_ni xsaveopt xsavec xgetbv1 xsaves arat umip rdpid"
+GUEST = "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ss syscall nx pdpe1gb rdtscp lm constant_tsc arch_perfmon rep_good nopl xtopology cpuid tsc_known_freq pni pclmulqdq ssse3 fma cx16 pcid sse4_1 sse4_2 x2apic movbe popcnt tsc_deadline_timer aes xsave avx f16c rdrand hypervisor lahf_lm abm 3dnowprefetch fsgsbase bmi1 avx2 smep bmi2 erms invpcid xsaveopt arat md_clear"
+P4_32 = "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush dts acpi mmx fxsr sse sse2 ss ht tm pbe constant_tsc pebs bts pni dtes64 monitor ds_cpl vmx est cid xtpr"
+
+PROC_MODULES_KVM_INTEL = "kvm_intel 413696 4 - Live 0x0000000000000000\nkvm 1347584 1 kvm_intel, Live 0x0000000000000000\nirqbypass 16384 1 kvm, Live 0x0000000000000000\nbridge 417792 0 - Live 0x0000000000000000\n"
+NET_DEFAULT = """<network>
+  <name>default</name>
+  <uuid>8b1e8c3e-2f9a-4d77-9a51-1f0a4c2b7d10</uuid>
+  <forward mode='nat'/>
+  <bridge name='virbr0' stp='on' delay='0'/>
+  <mac address='52:54:00:3a:91:0c'/>
+  <ip address='192.168.122.1' netmask='255.255.255.0'>
+    <dhcp>
+      <range start='192.168.122.2' end='192.168.122.254'/>
+    </dhcp>
+  </ip>
+</network>
+"""
+def domain(name, iface, disk="/var/lib/libvirt/images/{n}.qcow2", dtype="kvm", driver="qemu"):
+    return f"""<!--
+WARNING: THIS IS AN AUTO-GENERATED FILE. CHANGES TO IT ARE LIKELY TO BE
+OVERWRITTEN AND LOST.
+-->
+<domain type='{dtype}'>
+  <name>{name}</name>
+  <memory unit='KiB'>2097152</memory>
+  <vcpu placement='static'>2</vcpu>
+  <os><type arch='x86_64' machine='pc-q35-rhel9.2.0'>hvm</type></os>
+  <devices>
+    <disk type='file' device='disk'>
+      <driver name='{driver}' type='qcow2'/>
+      <source file='{disk.format(n=name)}'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    {iface}
+  </devices>
+</domain>
+"""
+IFACE_DEFAULT = "<interface type='network'>\n      <mac address='52:54:00:11:22:33'/>\n      <source network='default'/>\n      <model type='virtio'/>\n    </interface>"
+IFACE_BRIDGE = "<interface type='bridge'>\n      <mac address='52:54:00:44:55:66'/>\n      <source bridge='br0'/>\n      <model type='virtio'/>\n    </interface>"
+
+DEV_KVM = "  /dev/kvm: { type: char, mode: \"0666\", uid: 0, gid: 36, major: 10, minor: 232 }\n"
+LOOP_CONTROL = "  /dev/loop-control: { type: char, mode: \"0660\", uid: 0, gid: 6, major: 10, minor: 237 }\n"
+KVM_PROBE_OK = "api_version=12\nKVM_CAP_USER_MEMORY=1\nKVM_CAP_SET_TSS_ADDR=1\nKVM_CAP_NR_VCPUS=16\nKVM_CAP_MAX_VCPUS=4096\nKVM_CAP_IRQCHIP=1\nKVM_CAP_EXT_CPUID=1\nKVM_CAP_NESTED_STATE=16384\nKVM_CAP_TSC_CONTROL=1\n"
+GROUP = "root:x:0:\nbin:x:1:\ndisk:x:6:\nkvm:x:36:qemu\nlibvirt:x:977:\nqemu:x:107:\nadmin:x:1000:\n"
+
+def base_host(r, release, osrel):
+    w(r, "proc/sys/kernel/osrelease", release + "\n")
+    w(r, "proc/sys/kernel/hostname", r + "\n")
+    w(r, "proc/cmdline", f"BOOT_IMAGE=(hd0,msdos1)/vmlinuz-{release} root=/dev/mapper/rhel-root ro crashkernel=1G-4G:192M rd.lvm.lv=rhel/root rhgb quiet\n")
+    w(r, "etc/os-release", osrel)
+    w(r, "etc/group", GROUP)
+    w(r, "sys/devices/system/clocksource/clocksource0/current_clocksource", "tsc\n")
+    w(r, "sys/devices/system/clocksource/clocksource0/available_clocksource", "tsc hpet acpi_pm \n")
+
+RHEL9 = 'NAME="Red Hat Enterprise Linux"\nVERSION="9.2 (Plow)"\nID="rhel"\nID_LIKE="fedora"\nVERSION_ID="9.2"\nPRETTY_NAME="Red Hat Enterprise Linux 9.2 (Plow)"\n'
+RHEL5 = "Red Hat Enterprise Linux Server release 5.10 (Tikanga)\n"
+
+# ---------------------------------------------------------------- 1. a ready KVM host
+r = "kvm-intel-host-ready"
+base_host(r, "5.14.0-284.30.1.el9_2.x86_64", RHEL9)
+w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", "Intel(R) Xeon(R) Silver 4214 CPU @ 2.20GHz", 6, INTEL, count=4))
+w(r, "proc/modules", PROC_MODULES_KVM_INTEL)
+for m in ["kvm", "kvm_intel", "bridge", "irqbypass"]:
+    w(r, f"sys/module/{m}/initstate", "live\n")
+w(r, "sys/module/kvm_intel/parameters/nested", "Y\n")
+w(r, "sys/module/loop/parameters/max_loop", "0\n")
+for i in range(8):
+    w(r, f"sys/block/loop{i}/size", "0\n")
+w(r, "sys/block/loop0/loop/backing_file", "/var/lib/libvirt/images/rhel9.iso\n")
+for i in range(4):
+    w(r, f"sys/devices/system/cpu/cpu{i}/cpufreq/scaling_governor", "performance\n")
+    w(r, f"sys/devices/system/cpu/cpu{i}/cpufreq/scaling_min_freq", "2200000\n")
+    w(r, f"sys/devices/system/cpu/cpu{i}/cpufreq/scaling_max_freq", "3200000\n")
+w(r, "kvm-probe.txt", KVM_PROBE_OK)
+w(r, "var/log/dmesg", "[    0.000000] Linux version 5.14.0-284.30.1.el9_2.x86_64 (mockbuild@x86-vm-07.build.eng.bos.redhat.com)\n[    0.000000] tsc: Detected 2200.000 MHz processor\n[    1.204511] clocksource: Switched to clocksource tsc\n[    9.771230] kvm: Nested Virtualization enabled\n")
+w(r, "boot/grub2/grub.cfg", "set default=\"${saved_entry}\"\nload_env\ninsmod blscfg\nblscfg\n")
+w(r, "boot/grub2/grubenv", "# GRUB Environment Block\nsaved_entry=4f0c1a2be3d94c3fa2d1e1b7f4d0a9c3-5.14.0-284.30.1.el9_2.x86_64\n" + "#" * 900 + "\n")
+w(r, "boot/loader/entries/4f0c1a2be3d94c3fa2d1e1b7f4d0a9c3-5.14.0-284.30.1.el9_2.x86_64.conf",
+  "title Red Hat Enterprise Linux (5.14.0-284.30.1.el9_2.x86_64) 9.2 (Plow)\nversion 5.14.0-284.30.1.el9_2.x86_64\nlinux /vmlinuz-5.14.0-284.30.1.el9_2.x86_64\ninitrd /initramfs-5.14.0-284.30.1.el9_2.x86_64.img $tuned_initrd\noptions root=/dev/mapper/rhel-root ro rhgb quiet\ngrub_users $grub_users\ngrub_arg --unrestricted\ngrub_class rhel\n")
+w(r, "boot/loader/entries/4f0c1a2be3d94c3fa2d1e1b7f4d0a9c3-0-rescue.conf",
+  "title Red Hat Enterprise Linux (0-rescue-4f0c1a2be3d94c3fa2d1e1b7f4d0a9c3) 9.2 (Plow)\nversion 0-rescue-4f0c1a2be3d94c3fa2d1e1b7f4d0a9c3\nlinux /vmlinuz-0-rescue-4f0c1a2be3d94c3fa2d1e1b7f4d0a9c3\ninitrd /initramfs-0-rescue-4f0c1a2be3d94c3fa2d1e1b7f4d0a9c3.img\noptions root=/dev/mapper/rhel-root ro\n")
+w(r, "etc/default/grub", 'GRUB_TIMEOUT=5\nGRUB_DISTRIBUTOR="$(sed \'s, release .*$,,g\' /etc/system-release)"\nGRUB_DEFAULT=saved\nGRUB_ENABLE_BLSCFG=true\n')
+w(r, "proc/sys/net/ipv4/ip_forward", "1\n")
+w(r, "etc/sysctl.d/99-forwarding.conf", "# managed by the host build\nnet.ipv4.ip_forward = 1\n")
+w(r, "sys/class/net/eth0/address", "52:54:00:aa:bb:cc\n")
+w(r, "sys/class/net/virbr0/bridge/stp_state", "1\n")
+w(r, "sys/class/net/virbr0/brif/vnet0/port_no", "0x1\n")
+w(r, "etc/libvirt/qemu/networks/default.xml", NET_DEFAULT)
+w(r, "etc/libvirt/qemu/networks/autostart/default.xml", NET_DEFAULT)
+w(r, "run/libvirt/network/default.xml", "<networkstatus>\n" + NET_DEFAULT + "</networkstatus>\n")
+w(r, "etc/libvirt/qemu/web01.xml", domain("web01", IFACE_DEFAULT))
+w(r, "etc/selinux/config", "SELINUX=enforcing\nSELINUXTYPE=targeted\n")
+w(r, "sys/fs/selinux/enforce", "1")
+for pid, comm in [(1, "systemd"), (811, "chronyd"), (1204, "libvirtd")]:
+    w(r, f"proc/{pid}/comm", comm + "\n")
+w(r, "etc/chrony.conf", "pool 2.rhel.pool.ntp.org iburst\n")
+w(r, "adjtimex.txt", "synchronized=yes\n")
+w(r, ".meta.yaml", "# Device nodes git cannot hold.\nfiles:\n" + DEV_KVM + LOOP_CONTROL)
+
+# ---------------------------------------------------------------- 2. VT-x switched off in firmware
+r = "intel-vmx-bios-disabled"
+base_host(r, "6.5.6-300.fc39.x86_64", 'NAME="Fedora Linux"\nID=fedora\nVERSION_ID=39\nPRETTY_NAME="Fedora Linux 39 (Server Edition)"\n')
+w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", "Intel(R) Core(TM) i7-8565U CPU @ 1.80GHz", 6, INTEL_NOVMX.replace(" ept vpid ept_ad", "").replace(" tpr_shadow flexpriority", ""), count=4))
+w(r, "proc/modules", "kvm 1347584 0 - Live 0x0000000000000000\nirqbypass 16384 1 kvm, Live 0x0000000000000000\n")
+for m in ["kvm", "irqbypass"]:
+    w(r, f"sys/module/{m}/initstate", "live\n")
+w(r, "var/log/dmesg", "[    0.000000] Linux version 6.5.6-300.fc39.x86_64\n[    0.031337] x86/cpu: VMX (outside TXT) disabled by BIOS\n[    0.041002] VMX not enabled (by BIOS) in MSR_IA32_FEAT_CTL on CPU 0\n[   11.202113] kvm_intel: VMX not supported by CPU 0\n")
+w(r, "proc/sys/net/ipv4/ip_forward", "0\n")
+w(r, ".meta.yaml", "files: {}\n")
+
+# ---------------------------------------------------------------- 3. PVM: KVM without vmx/svm inside a VM (like the CI machine)
+r = "pvm-nested-kvm"
+base_host(r, "6.18.44-fc-v595", 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n')
+w(r, "proc/cmdline", "console=ttyS0 quiet reboot=k panic=1 nomodule nested_pvm=1\n")
+w(r, "proc/cpuinfo", cpuinfo("AuthenticAMD", "AMD EPYC", 25, PVM, count=2))
+for m in ["kvm", "kvm_pvm"]:
+    w(r, f"sys/module/{m}/parameters/halt_poll_ns" if m == "kvm" else f"sys/module/{m}/parameters/pvm_native", "0\n")
+w(r, "kvm-probe.txt", KVM_PROBE_OK)
+w(r, "cpuid.txt", "KVMKVMKVM\n")
+w(r, "var/log/dmesg", "[    0.000000] Linux version 6.18.44-fc-v595\n[    0.120000] Hypervisor detected: KVM\n")
+w(r, "proc/sys/net/ipv4/ip_forward", "0\n")
+w(r, ".meta.yaml", "files:\n" + DEV_KVM.replace('"0666", uid: 0, gid: 36', '"0600", uid: 0, gid: 0'))
+
+# ---------------------------------------------------------------- 4. a KVM guest without nested virtualization
+r = "kvm-guest-no-nested"
+base_host(r, "5.14.0-362.8.1.el9_3.x86_64", RHEL9)
+w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", "Intel Xeon Processor (Cascadelake)", 6, GUEST, count=2))
+w(r, "proc/modules", "virtio_net 65536 0 - Live 0x0000000000000000\nvirtio_blk 20480 2 - Live 0x0000000000000000\n")
+w(r, "sys/class/dmi/id/sys_vendor", "Red Hat\n")
+w(r, "sys/class/dmi/id/product_name", "KVM\n")
+w(r, "sys/devices/system/clocksource/clocksource0/current_clocksource", "kvm-clock\n")
+w(r, "etc/selinux/config", "SELINUX=enforcing\nSELINUXTYPE=targeted\n")
+w(r, "sys/fs/selinux/enforce", "1")
+w(r, "var/log/dmesg", "[    0.000000] Hypervisor detected: KVM\n[    0.000000] kvm-clock: Using msrs 4b564d01 and 4b564d00\n")
+
+# ---------------------------------------------------------------- 5. old AMD without constant TSC, frequency scaling on
+r = "amd-no-constant-tsc-cpufreq"
+base_host(r, "2.6.32-754.el6.x86_64", 'PRETTY_NAME="CentOS release 6.10 (Final)"\nID=centos\nVERSION_ID="6.10"\n')
+w(r, "proc/cpuinfo", cpuinfo("AuthenticAMD", "Dual-Core AMD Opteron(tm) Processor 2218", 15, AMD_REVF, count=2, mhz="1000.000"))
+for i in range(2):
+    b = f"sys/devices/system/cpu/cpu{i}/cpufreq/"
+    w(r, b + "scaling_governor", "ondemand\n")
+    w(r, b + "scaling_min_freq", "1000000\n")
+    w(r, b + "scaling_max_freq", "2600000\n")
+    w(r, b + "cpuinfo_min_freq", "1000000\n")
+    w(r, b + "cpuinfo_max_freq", "2600000\n")
+    w(r, b + "scaling_available_frequencies", "2600000 2400000 2200000 2000000 1800000 1000000 \n")
+w(r, "etc/sysconfig/cpuspeed", "# cpuspeed settings\nGOVERNOR=\nMIN_SPEED=1000000\nMAX_SPEED=2600000\n")
+
+# ---------------------------------------------------------------- 6. 32-bit CPU without long mode
+r = "i686-no-long-mode"
+base_host(r, "2.6.18-398.el5PAE", RHEL5)
+w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", "Intel(R) Pentium(R) 4 CPU 3.00GHz", 15, P4_32, count=2))
+
+# ---------------------------------------------------------------- 7. Xen dom0, grub default points to the plain kernel, loop devices exhausted
+r = "xen-dom0-grub-legacy"
+w(r, "proc/sys/kernel/osrelease", "2.6.18-371.el5xen\n")
+w(r, "etc/redhat-release", RHEL5)
+w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", "Intel(R) Xeon(R) CPU E5420 @ 2.50GHz", 6, "fpu tsc msr pae mce cx8 apic mtrr mca cmov pat pse36 clflush acpi mmx fxsr sse sse2 ss ht syscall nx lm constant_tsc pni vmx est ssse3 cx16 sse4_1 lahf_lm", count=2))
+w(r, "proc/xen/capabilities", "control_d\n")
+w(r, "sys/hypervisor/type", "xen\n")
+w(r, "proc/modules", "xennet 28105 0 - Live 0xffffffff88201000\nblkbk 28017 0 - Live 0xffffffff881e4000\nloop 48721 16 - Live 0xffffffff881c7000\n")
+w(r, "boot/grub/grub.conf", """# grub.conf generated by anaconda
+#
+# Note that you do not have to rerun grub after making changes to this file
+default=1
+timeout=5
+splashimage=(hd0,0)/grub/splash.xpm.gz
+hiddenmenu
+title Red Hat Enterprise Linux Server (2.6.18-371.el5xen)
+\troot (hd0,0)
+\tkernel /xen.gz-2.6.18-371.el5
+\tmodule /vmlinuz-2.6.18-371.el5xen ro root=/dev/VolGroup00/LogVol00 rhgb quiet
+\tmodule /initrd-2.6.18-371.el5xen.img
+title Red Hat Enterprise Linux Server (2.6.18-371.el5)
+\troot (hd0,0)
+\tkernel /vmlinuz-2.6.18-371.el5 ro root=/dev/VolGroup00/LogVol00 rhgb quiet
+\tinitrd /initrd-2.6.18-371.el5.img
+""")
+w(r, "sys/module/loop/parameters/max_loop", "8\n")
+for i in range(8):
+    w(r, f"sys/block/loop{i}/loop/backing_file", f"/var/lib/xen/images/guest{i // 2}-disk{i % 2}.img\n")
+w(r, "etc/xen/guest4", "name = \"guest4\"\nmemory = 1024\nbuilder = \"hvm\"\ndisk = [ 'file:/var/lib/xen/images/guest4-disk0.img,hda,w', 'file:/var/lib/xen/images/guest4.iso,hdc:cdrom,r' ]\nvif = [ 'bridge=xenbr0' ]\n")
+w(r, "etc/modprobe.conf", "alias eth0 e1000\nalias scsi_hostadapter ata_piix\n")
+w(r, "var/log/dmesg", "Linux version 2.6.18-371.el5xen (mockbuild@x86-022.build.eng.bos.redhat.com)\nXen version: 3.1.2-371.el5 (preserve-AD) (dom0)\n")
+w(r, "proc/sys/net/ipv4/ip_forward", "0\n")
+
+# ---------------------------------------------------------------- 8. NAT network with forwarding off, bridged guests filtered
+r = "net-nat-forwarding-off"
+base_host(r, "5.14.0-284.30.1.el9_2.x86_64", RHEL9)
+w(r, "proc/sys/net/ipv4/ip_forward", "0\n")
+w(r, "etc/sysctl.conf", "# System default settings live in /usr/lib/sysctl.d/00-system.conf.\nnet.ipv4.ip_forward = 0\n")
+for k in ["bridge-nf-call-iptables", "bridge-nf-call-ip6tables", "bridge-nf-call-arptables"]:
+    w(r, f"proc/sys/net/bridge/{k}", "1\n")
+w(r, "sys/class/net/br0/bridge/stp_state", "0\n")
+w(r, "sys/class/net/br0/brif/eno1/port_no", "0x1\n")
+w(r, "sys/class/net/virbr0/bridge/stp_state", "1\n")
+w(r, "etc/libvirt/qemu/networks/default.xml", NET_DEFAULT)
+w(r, "etc/libvirt/qemu/networks/autostart/default.xml", NET_DEFAULT)
+w(r, "run/libvirt/network/default.xml", "<networkstatus>\n" + NET_DEFAULT + "</networkstatus>\n")
+w(r, "etc/libvirt/qemu/web01.xml", domain("web01", IFACE_DEFAULT))
+w(r, "etc/libvirt/qemu/db01.xml", domain("db01", IFACE_BRIDGE))
+
+# ---------------------------------------------------------------- 9. default network missing although guests use it; not autostarted elsewhere
+r = "net-default-missing"
+base_host(r, "5.14.0-284.30.1.el9_2.x86_64", RHEL9)
+w(r, "proc/sys/net/ipv4/ip_forward", "1\n")
+w(r, "etc/libvirt/qemu/networks/isolated.xml", "<network>\n  <name>isolated</name>\n  <bridge name='virbr1'/>\n</network>\n")
+w(r, "etc/libvirt/qemu/web01.xml", domain("web01", IFACE_DEFAULT))
+
+# ---------------------------------------------------------------- 10. SELinux permissive at run time, enforcing in config
+r = "selinux-permissive"
+base_host(r, "5.14.0-284.30.1.el9_2.x86_64", RHEL9)
+w(r, "etc/selinux/config", "# This file controls the state of SELinux on the system.\nSELINUX=enforcing\nSELINUXTYPE=targeted\n")
+w(r, "sys/fs/selinux/enforce", "0")
+
+# ---------------------------------------------------------------- 11. /dev/kvm not usable by the (non-root) user running the check
+r = "kvm-device-permission-denied"
+base_host(r, "6.1.0-26-amd64", 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n')
+w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", "Intel(R) Xeon(R) Silver 4214 CPU @ 2.20GHz", 6, INTEL, count=2))
+w(r, "proc/modules", PROC_MODULES_KVM_INTEL)
+w(r, "kvm-probe.txt", "error=open: Permission denied\n")
+w(r, ".meta.yaml", "files:\n  /dev/kvm: { type: char, mode: \"0660\", uid: 0, gid: 36, major: 10, minor: 232 }\nprocess: { uid: 1000, gids: [1000] }\n")
+
+# ---------------------------------------------------------------- 12. a root with nothing readable where it matters
+r = "garbage-proc"
+w(r, "proc/cpuinfo", "\x00\x01\x02ELF\x7f\x00\x00garbage\x00\x00\x00" * 40)
+w(r, "proc/modules", "this is not a module list\n")
+w(r, "proc/sys/kernel/osrelease", "\n")
+w(r, "proc/sys/net/ipv4/ip_forward", "1\n")
+w(r, ".meta.yaml", "files:\n  /var/log/dmesg: { unreadable: true }\n  /etc/selinux/config: { unreadable: true }\n")
+
+# ---------------------------------------------------------------- guests
+def link(root, path, target):
+    p = os.path.join(BASE, root, path.lstrip("/"))
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    if os.path.lexists(p): os.remove(p)
+    os.symlink(target, p)
+
+def device(root, cls_path, dev_path, chain):
+    """cls_path: e.g. sys/class/net/eth0; dev_path: sys/devices/...; chain: [(ancestor path, driver path)]"""
+    rel = os.path.relpath(os.path.join("/", dev_path), os.path.dirname(os.path.join("/", cls_path)))
+    link(root, cls_path, rel)
+    for ancestor, driver in chain:
+        rel_driver = os.path.relpath(os.path.join("/", driver), os.path.join("/", ancestor))
+        link(root, ancestor + "/driver", rel_driver)
+
+def stat_line(user, system, idle, steal):
+    return f"cpu  {user} 0 {system} {idle} 120 0 35 {steal} 0 0\ncpu0 {user} 0 {system} {idle} 120 0 35 {steal} 0 0\nintr 1\nctxt 1\nbtime 1700000000\n"
+
+# A well set-up KVM guest: virtio everywhere, kvm-clock, chrony synchronised, qemu-guest-agent, little steal.
+r = "kvm-guest-virtio-good"
+base_host(r, "5.14.0-362.8.1.el9_3.x86_64", RHEL9)
+w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", "Intel Xeon Processor (Icelake)", 6, GUEST, count=2))
+w(r, "cpuid.txt", "KVMKVMKVM\n")
+w(r, "uname-m.txt", "x86_64\n")
+w(r, "sys/class/dmi/id/sys_vendor", "Red Hat\n")
+w(r, "sys/class/dmi/id/product_name", "KVM\n")
+w(r, "sys/devices/system/clocksource/clocksource0/current_clocksource", "kvm-clock\n")
+w(r, "sys/devices/system/clocksource/clocksource0/available_clocksource", "kvm-clock tsc acpi_pm \n")
+device(r, "sys/class/net/eth0", "sys/devices/pci0000:00/0000:00:03.0/virtio0/net/eth0",
+       [("sys/devices/pci0000:00/0000:00:03.0/virtio0", "sys/bus/virtio/drivers/virtio_net"),
+        ("sys/devices/pci0000:00/0000:00:03.0", "sys/bus/pci/drivers/virtio-pci")])
+device(r, "sys/class/net/lo", "sys/devices/virtual/net/lo", [])
+device(r, "sys/block/vda", "sys/devices/pci0000:00/0000:00:04.0/virtio1/block/vda",
+       [("sys/devices/pci0000:00/0000:00:04.0/virtio1", "sys/bus/virtio/drivers/virtio_blk"),
+        ("sys/devices/pci0000:00/0000:00:04.0", "sys/bus/pci/drivers/virtio-pci")])
+w(r, "sys/devices/pci0000:00/0000:00:04.0/virtio1/block/vda/queue/scheduler", "[none] mq-deadline kyber bfq \n")
+w(r, "sys/devices/pci0000:00/0000:00:04.0/virtio1/block/vda/queue/rotational", "1\n")
+for pid, comm in [(1, "systemd"), (612, "chronyd"), (640, "qemu-ga"), (700, "sshd")]:
+    w(r, f"proc/{pid}/comm", comm + "\n")
+w(r, "etc/chrony.conf", "pool 2.rhel.pool.ntp.org iburst\nmakestep 1.0 3\nrtcsync\n")
+w(r, "adjtimex.txt", "synchronized=yes\n")
+w(r, "proc/stat", stat_line(52000, 11000, 930000, 700))
+w(r, "etc/selinux/config", "SELINUX=enforcing\nSELINUXTYPE=targeted\n")
+w(r, "sys/fs/selinux/enforce", "1")
+w(r, ".meta.yaml", "files:\n  /dev/virtio-ports/org.qemu.guest_agent.0: { type: char, mode: \"0600\", uid: 0, gid: 0, major: 245, minor: 1 }\n")
+
+# A KVM guest on emulated hardware with every timekeeping and tooling problem.
+r = "kvm-guest-emulated-devices"
+base_host(r, "5.14.0-362.8.1.el9_3.x86_64", RHEL9)
+w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", "QEMU Virtual CPU version 2.5+", 6, GUEST.replace(" constant_tsc", ""), count=2))
+w(r, "cpuid.txt", "KVMKVMKVM\n")
+w(r, "uname-m.txt", "x86_64\n")
+w(r, "sys/class/dmi/id/sys_vendor", "QEMU\n")
+w(r, "sys/class/dmi/id/product_name", "Standard PC (i440FX + PIIX, 1996)\n")
+w(r, "sys/devices/system/clocksource/clocksource0/current_clocksource", "hpet\n")
+w(r, "sys/devices/system/clocksource/clocksource0/available_clocksource", "kvm-clock hpet acpi_pm \n")
+device(r, "sys/class/net/ens3", "sys/devices/pci0000:00/0000:00:03.0/net/ens3",
+       [("sys/devices/pci0000:00/0000:00:03.0", "sys/bus/pci/drivers/e1000")])
+device(r, "sys/block/sda", "sys/devices/pci0000:00/0000:00:01.1/ata1/host0/target0:0:0/0:0:0:0/block/sda",
+       [("sys/devices/pci0000:00/0000:00:01.1/ata1/host0/target0:0:0/0:0:0:0", "sys/bus/scsi/drivers/sd"),
+        ("sys/devices/pci0000:00/0000:00:01.1", "sys/bus/pci/drivers/ata_piix")])
+w(r, "sys/devices/pci0000:00/0000:00:01.1/ata1/host0/target0:0:0/0:0:0:0/block/sda/queue/scheduler", "mq-deadline kyber [bfq] none\n")
+for pid, comm in [(1, "systemd"), (700, "sshd")]:
+    w(r, f"proc/{pid}/comm", comm + "\n")
+w(r, "proc/stat", stat_line(52000, 11000, 700000, 250000))
+w(r, "var/log/dmesg", "[    2.100000] clocksource: timekeeping watchdog on CPU1: Marking clocksource 'tsc' as unstable because the skew is too large\n[    2.100200] clocksource: Switched to clocksource hpet\n")
+
+# A RHEL 5.3 KVM guest without the paravirtual clock and without the prescribed parameters.
+r = "rhel5-kvm-guest-no-timing-params"
+w(r, "proc/sys/kernel/osrelease", "2.6.18-128.el5\n")
+w(r, "etc/redhat-release", "Red Hat Enterprise Linux Server release 5.3 (Tikanga)\n")
+w(r, "uname-m.txt", "x86_64\n")
+w(r, "cpuid.txt", "KVMKVMKVM\n")
+w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", "QEMU Virtual CPU version 0.9.1", 6, "fpu de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 syscall nx lm pni hypervisor", count=1))
+w(r, "proc/cmdline", "ro root=/dev/VolGroup00/LogVol00 rhgb quiet\n")
+w(r, "sys/devices/system/clocksource/clocksource0/current_clocksource", "tsc\n")
+w(r, "sys/devices/system/clocksource/clocksource0/available_clocksource", "tsc acpi_pm jiffies \n")
+
+# The same guest with the parameters the guide prescribes for 5.3 x86_64.
+r = "rhel5-kvm-guest-timing-params"
+w(r, "proc/sys/kernel/osrelease", "2.6.18-128.el5\n")
+w(r, "etc/redhat-release", "Red Hat Enterprise Linux Server release 5.3 (Tikanga)\n")
+w(r, "uname-m.txt", "x86_64\n")
+w(r, "cpuid.txt", "KVMKVMKVM\n")
+w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", "QEMU Virtual CPU version 0.9.1", 6, "fpu de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 syscall nx lm pni hypervisor", count=1))
+w(r, "proc/cmdline", "ro root=/dev/VolGroup00/LogVol00 rhgb quiet divider=10 notsc\n")
+
+# Garbage where detection evidence belongs.
+r = "garbage-detection"
+w(r, "cpuid.txt", "\x01\x02\x03 this is not a CPUID signature at all \x7f\n")
+w(r, "dmidecode.txt", "\x00\x00\x00\x89PNG\x00\x00binary\x00")
+w(r, "uname-m.txt", "x86_64\n")
+w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", "Intel Xeon", 6, GUEST, count=1))
+
+# Detection with evidence this user may not read: the answer must say it may be incomplete.
+r = "detection-unreadable-environ"
+w(r, "uname-m.txt", "x86_64\n")
+w(r, "cpuid.txt", "KVMKVMKVM\n")
+w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", "Intel Xeon", 6, GUEST, count=1))
+w(r, "proc/1/environ", "container=podman\0HOME=/\0")
+w(r, ".meta.yaml", "files:\n  /proc/1/environ: { unreadable: true }\n")
