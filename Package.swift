@@ -25,11 +25,13 @@ let package = Package(
         .target(name: "CKVMProbe"),
         // getxattr(2) for SELinux labels; Swift's Glibc module does not export it.
         .target(name: "CSystemShims"),
+        // libvirt through dlopen: the binary runs where libvirt.so.0 is absent, and reports that as a fact.
+        .target(name: "CLibvirtShim", linkerSettings: [.linkedLibrary("dl")]),
         // Everything read from a machine goes through HostRoot; parsers turn text into facts.
         .target(
             name: "HostFacts",
             dependencies: [
-                "DoctorCore", "CKVMProbe", "CSystemShims", "Yams",
+                "DoctorCore", "CKVMProbe", "CSystemShims", "CLibvirtShim", "Yams",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -166,12 +166,16 @@ public struct Example: Codable, Sendable, Equatable {
     public var profile: Profile?
     /// Evaluation instant for time-based checks (RFC 3339).
     public var now: String?
+    /// A libvirt URI to ask, for checks of a live libvirt; `{fixtures}` stands for Tests/Fixtures
+    /// (libvirt's test driver reads a node description from a file: `test:///{fixtures}/libvirt/node.xml`).
+    public var connect: String?
 
-    public init(root: String, status: Status, profile: Profile? = nil, now: String? = nil) {
+    public init(root: String, status: Status, profile: Profile? = nil, now: String? = nil, connect: String? = nil) {
         self.root = root
         self.status = status
         self.profile = profile
         self.now = now
+        self.connect = connect
     }
 }
 

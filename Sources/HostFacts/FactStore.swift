@@ -53,13 +53,19 @@ public final class FactStore: @unchecked Sendable {
     public let root: HostRoot
     /// Extra certificate files or directories to inventory (`--cert`), as paths inside the root.
     public let extraCertificatePaths: [String]
+    /// The libvirt URI to ask (`--connect`); nil means libvirt's default (qemu:///system as root).
+    public let libvirtURI: String?
+    /// How long the whole libvirt conversation may take before it is reported as hung.
+    public let libvirtTimeout: Double
     private let lock = NSLock()
     private var cache: [String: Any] = [:]
     private var records: [String: FactRecord] = [:]
 
-    public init(root: HostRoot, extraCertificatePaths: [String] = []) {
+    public init(root: HostRoot, extraCertificatePaths: [String] = [], libvirtURI: String? = nil, libvirtTimeout: Double = 10) {
         self.root = root
         self.extraCertificatePaths = extraCertificatePaths
+        self.libvirtURI = libvirtURI
+        self.libvirtTimeout = libvirtTimeout
     }
 
     public func sourced<V>(_ key: FactKey<V>) -> Result<Sourced<V>, FactError> {

@@ -175,3 +175,41 @@ extension Facts {
         Sourced(try StealTime.parse(try store.root.readText("/proc/stat")), sources: ["/proc/stat"])
     }
 }
+
+/// /proc/meminfo totals, in KiB.
+///
+///     MemTotal:       24576000 kB
+///     SwapTotal:       8388604 kB
+public struct MemoryInfo: Codable, Sendable, Equatable {
+    public var memTotalKiB: Int
+    public var swapTotalKiB: Int
+    public var swapFreeKiB: Int
+
+    static func parse(_ text: String, source: String = "/proc/meminfo") throws(FactError) -> MemoryInfo {
+        try TextChecks.requireText(text, source: source)
+        var values: [String: Int] = [:]
+        for line in text.split(separator: "\n") {
+            guard let (key, value) = TextChecks.splitKeyValue(line, separator: ":") else { continue }
+            values[key] = Int(value.split(separator: " ").first ?? "")
+        }
+        guard let total = values["MemTotal"] else { throw .unparsable(source: source, detail: "no MemTotal line") }
+        return MemoryInfo(memTotalKiB: total, swapTotalKiB: values["SwapTotal"] ?? 0, swapFreeKiB: values["SwapFree"] ?? 0)
+    }
+}
+
+extension Facts {
+    public static let memory = FactKey<MemoryInfo>("host.memory", "Memory and swap totals (/proc/meminfo)") { store throws(FactError) in
+        Sourced(try MemoryInfo.parse(try store.root.readText("/proc/meminfo")), sources: ["/proc/meminfo"])
+    }
+
+    /// Settings of /etc/libvirt/qemu.conf that decide console exposure and TLS (vnc_listen, vnc_tls ...).
+    public static let qemuConfiguration = FactKey<[String: String]>("libvirt.qemu-conf", "Console and TLS settings in /etc/libvirt/qemu.conf") { store throws(FactError) in
+        let text = try store.root.readText("/etc/libvirt/qemu.conf", limit: 1 << 20)
+        var settings: [String: String] = [:]
+        for (key, value) in CertificateDiscovery.settings(text) where key.hasPrefix("vnc_") || key.hasPrefix("spice_") || key.hasSuffix("_tls_x509_cert_dir") {
+            // Passwords are never kept: only whether one is set.
+            settings[key] = key.hasSuffix("password") ? (value.isEmpty ? "" : "(set)") : value
+        }
+        return Sourced(settings, sources: ["/etc/libvirt/qemu.conf"])
+    }
+}

@@ -15,6 +15,8 @@ public struct NetworkInventory: Codable, Sendable, Equatable {
 public struct DomainInventory: Codable, Sendable, Equatable {
     public var domains: [LibvirtDomain]
     public var unreadable: [String: String]
+    /// Domains with a link in <driver>/autostart: they start when libvirt does.
+    public var autostart: [String] = []
 }
 
 enum LibvirtFiles {
@@ -53,10 +55,13 @@ enum LibvirtFiles {
             guard let names = try? root.list(directory) else { continue }
             anyDirectory = true
             sources.append(directory)
+            let autostart = Set((try? root.list(directory + "/autostart")) ?? [])
             for name in names where name.hasSuffix(".xml") {
                 let path = "\(directory)/\(name)"
                 do {
-                    inventory.domains.append(try LibvirtDomain.parse(try root.readText(path, limit: 4 << 20), file: path))
+                    let domain = try LibvirtDomain.parse(try root.readText(path, limit: 4 << 20), file: path)
+                    if autostart.contains(name) { inventory.autostart.append(domain.name) }
+                    inventory.domains.append(domain)
                 } catch {
                     inventory.unreadable[path] = error.description
                 }

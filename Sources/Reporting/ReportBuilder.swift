@@ -19,9 +19,9 @@ public struct ReportBuilder: Sendable {
     public func diagnose(
         root: HostRoot, profile requested: Profile?, now: Date?, only: [String] = [], skip: [String] = [],
         checkTimeout: Double = 20, certificateWarningDays: Int = 60, extraCertificatePaths: [String] = [],
-        clock: Date = Date()
+        libvirtURI: String? = nil, libvirtTimeout: Double = 10, clock: Date = Date()
     ) -> Report {
-        let store = FactStore(root: root, extraCertificatePaths: extraCertificatePaths)
+        let store = FactStore(root: root, extraCertificatePaths: extraCertificatePaths, libvirtURI: libvirtURI, libvirtTimeout: libvirtTimeout)
         let choice = requested.map { ProfileDetector.Choice(profile: $0, reason: "chosen with --profile") }
             ?? ProfileDetector.detect(store)
         let instant = now ?? clock

@@ -24,6 +24,12 @@ struct MachineOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Inspect a directory laid out like / (a mounted disk, an unpacked bundle, a fixture).", valueName: "dir"))
     var root: String?
 
+    @Option(name: .long, help: ArgumentHelp("libvirt URI to ask, read-only (default: what virsh uses, qemu:///system as root).", valueName: "uri"))
+    var connect: String?
+
+    @Option(name: .customLong("libvirt-timeout"), help: ArgumentHelp("Seconds libvirt may take to answer before it is reported as hung.", valueName: "seconds"))
+    var libvirtTimeout: Double = 10
+
     func hostRoot() throws -> HostRoot {
         guard let root else { return .live }
         do {
@@ -191,7 +197,8 @@ struct Check: ParsableCommand {
             let report = ReportBuilder(catalog: catalog).diagnose(
                 root: try machine.hostRoot(), profile: profile.profile, now: try now.map(parseInstant),
                 only: split(only), skip: split(skip), checkTimeout: timeout,
-                certificateWarningDays: certificateOptions.certWarnDays, extraCertificatePaths: certificateOptions.cert)
+                certificateWarningDays: certificateOptions.certWarnDays, extraCertificatePaths: certificateOptions.cert,
+                libvirtURI: machine.connect, libvirtTimeout: machine.libvirtTimeout)
             let target = OutputTarget(path: output)
             try target.write(try Renderer().render(report, format: format, color: target.wantsColor && !noColor))
             let failed = report.findings.contains { $0.status == .fail }
@@ -227,7 +234,7 @@ struct Facts: ParsableCommand {
 
     func run() throws {
         do {
-            let store = FactStore(root: try machine.hostRoot())
+            let store = FactStore(root: try machine.hostRoot(), libvirtURI: machine.connect, libvirtTimeout: machine.libvirtTimeout)
             var facts = HostFacts.Facts.all
             if !names.isEmpty {
                 facts = try names.map { name in

@@ -218,3 +218,30 @@ func root(_ name: String) -> String { Paths.fixtureRoot(name) }
         }
     }
 }
+
+@Suite struct LibvirtCLITests {
+    static let overcommitted = "test:///" + Paths.repository + "/Tests/Fixtures/libvirt/overcommitted-node.xml"
+
+    @Test func libvirtTestDriverThroughTheCLI() throws {
+        let run = try Run(["check", "--root", root("kvm-intel-host-ready"), "--connect", Self.overcommitted, "--only", "remote,res,dom,sec", "--format", "json"])
+        let findings = (try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any])["findings"] as! [[String: Any]]
+        let status = Dictionary(uniqueKeysWithValues: findings.map { ($0["id"] as! String, $0["status"] as! String) })
+        #expect(status == ["remote.libvirtd-running": "pass", "res.memory-overcommit": "fail", "res.vcpu-overcommit": "warn",
+                           "dom.state": "warn", "sec.vnc-listen": "warn"])
+        #expect(run.status == 2)
+    }
+
+    /// The same binary where libvirt.so.0 cannot be loaded (a guest, a container): the libvirt checks say
+    /// so and skip, everything else runs.
+    @Test func withoutLibvirtTheRunStillReports() throws {
+        let run = try Run(["check", "--root", root("kvm-intel-host-ready"), "--connect", Self.overcommitted, "--format", "json"],
+                          environment: ["VIRT_DOCTOR_LIBVIRT_LIBRARY": "/nonexistent/libvirt.so.0"])
+        #expect(run.status == 0 || run.status == 2, "\(run.stderr)")
+        let findings = (try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any])["findings"] as! [[String: Any]]
+        let libvirt = findings.first { $0["id"] as? String == "remote.libvirtd-running" }!
+        #expect(libvirt["status"] as? String == "skip")
+        #expect((libvirt["summary"] as? String)?.contains("not installed") == true)
+        let facts = try Run(["facts", "libvirt.live", "--connect", "test:///default"], environment: ["VIRT_DOCTOR_LIBVIRT_LIBRARY": "/nonexistent/libvirt.so.0"])
+        #expect(facts.stdout.contains("unavailable: libvirt.so.0"))
+    }
+}

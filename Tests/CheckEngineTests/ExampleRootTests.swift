@@ -11,7 +11,9 @@ import TestSupport
     struct Case: CustomTestStringConvertible, Sendable {
         var check: CheckDefinition
         var example: Example
-        var testDescription: String { "\(check.id) on \(example.root) (\(example.profile?.rawValue ?? "host")) -> \(example.status.rawValue)" }
+        var testDescription: String {
+            "\(check.id) on \(example.root)\(example.connect.map { " + \($0)" } ?? "") (\(example.profile?.rawValue ?? "host")) -> \(example.status.rawValue)"
+        }
     }
 
     static let cases: [Case] = (try! Catalog.builtIn()).checks.flatMap { check in
@@ -27,7 +29,9 @@ import TestSupport
         let profile = testCase.example.profile ?? .host
         let now = try testCase.example.now.map { try Date($0, strategy: .iso8601) } ?? Self.fixedNow
         let runner = Runner(catalog: Catalog(checks: [testCase.check]))
-        let finding = runner.run(testCase.check, store: FactStore(root: root), options: RunOptions(profile: profile, now: now))
+        let connect = testCase.example.connect?.replacingOccurrences(of: "{fixtures}", with: Paths.repository + "/Tests/Fixtures")
+        let store = FactStore(root: root, libvirtURI: connect)
+        let finding = runner.run(testCase.check, store: store, options: RunOptions(profile: profile, now: now))
         #expect(finding.status == testCase.example.status, "\(finding.summary)")
         #expect(!finding.summary.isEmpty)
         if finding.status == .fail || finding.status == .warn {

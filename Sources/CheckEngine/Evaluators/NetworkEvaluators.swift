@@ -100,6 +100,10 @@ enum NetworkEvaluators {
     }
 
     static let defaultNetwork: Evaluator = { context throws(FactError) in
+        // A running libvirt knows for sure which networks are active; the files are the fallback.
+        if let snapshot = context.optionalFact(Facts.libvirt)?.value {
+            return liveDefaultNetwork(snapshot, context)
+        }
         let inventory: Sourced<NetworkInventory>
         do throws(FactError) {
             inventory = try context.fact(Facts.libvirtNetworks)
@@ -135,6 +139,32 @@ enum NetworkEvaluators {
                                evidence: evidence, conditions: ["not-autostart"])
         }
         return .pass("The 'default' network is defined and starts with libvirt" + (network.active == true ? " (running now)." : "."), evidence: evidence)
+    }
+}
+
+extension NetworkEvaluators {
+    static func liveDefaultNetwork(_ snapshot: LibvirtSnapshot, _ context: EvaluationContext) -> Observation {
+        let users = snapshot.domains.filter { $0.interfaces.contains { $0.type == "network" && $0.source == "default" } }.map(\.name)
+        var evidence = [Evidence(source: "libvirt \(snapshot.uri)", value: snapshot.networks.map { "\($0.name) (\($0.active ? "active" : "inactive"), autostart \($0.autostart == true ? "yes" : "no"))" }.joined(separator: ", ").ifEmpty("no networks"))]
+        if !users.isEmpty { evidence.append(Evidence(source: "libvirt \(snapshot.uri)", value: "guests using 'default': \(users.joined(separator: ", "))")) }
+        guard let network = snapshot.networks.first(where: { $0.name == "default" }) else {
+            return users.isEmpty ? .pass("libvirt has no 'default' network and no guest uses one.", evidence: evidence)
+                : Observation(.fail, "Guests \(users.joined(separator: ", ")) use the network 'default', which libvirt does not have.", evidence: evidence, conditions: ["missing"])
+        }
+        if network.forwardMode == "nat" || network.forwardMode == "route",
+           let forward = context.optionalFact(Facts.sysctl("net.ipv4.ip_forward")), forward.value == "0", network.active {
+            evidence.append(Evidence(source: forward.sources.first ?? "", value: "0"))
+            return Observation(.fail, "The 'default' network is active with \(network.forwardMode!) forwarding, but IPv4 forwarding is off: its guests cannot reach the outside network.",
+                               evidence: evidence, conditions: ["forwarding-off"])
+        }
+        if !network.active && !users.isEmpty {
+            return Observation(.fail, "The 'default' network is not running and guests \(users.joined(separator: ", ")) use it.", evidence: evidence, conditions: ["inactive"])
+        }
+        if network.autostart == false {
+            return Observation(.warn, "The 'default' network does not start with libvirt: after a reboot it stays down" + (users.isEmpty ? "." : " and guests \(users.joined(separator: ", ")) cannot start."),
+                               evidence: evidence, conditions: ["not-autostart"])
+        }
+        return .pass("libvirt's 'default' network is \(network.active ? "running" : "defined") and starts with libvirt.", evidence: evidence)
     }
 }
 

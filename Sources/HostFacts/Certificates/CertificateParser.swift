@@ -262,7 +262,7 @@ enum CertificateParser {
     static func validStrings(_ node: ASN1Node) -> Bool {
         switch node.content {
         case .primitive(let bytes):
-            return node.identifier != .utf8String || String(validatingUTF8: bytes.map { CChar(bitPattern: $0) } + [0]) != nil
+            return node.identifier != .utf8String || String(validating: Array(bytes), as: UTF8.self) != nil
         case .constructed(let children):
             return children.allSatisfy(validStrings)
         }

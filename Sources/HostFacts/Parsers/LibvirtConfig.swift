@@ -48,12 +48,21 @@ public struct LibvirtDomain: Codable, Sendable, Equatable {
         public var bus: String?
     }
 
+    public struct Graphics: Codable, Sendable, Equatable {
+        public var type: String
+        public var listen: String?
+        public var passwordSet: Bool
+    }
+
     public var name: String
     /// kvm, qemu, xen ...
     public var type: String
     public var file: String
     public var interfaces: [Interface]
     public var disks: [Disk]
+    public var graphics: [Graphics] = []
+    public var vcpus: Int = 1
+    public var memoryKiB: Int = 0
 
     public static func parse(_ text: String, file: String) throws(FactError) -> LibvirtDomain {
         let (root, name) = try namedDocument(text, file: file, element: "domain")
@@ -72,7 +81,16 @@ public struct LibvirtDomain: Codable, Sendable, Equatable {
                 source: source?.attributes["file"] ?? source?.attributes["dev"] ?? source?.attributes["name"],
                 driver: element.child("driver")?.attributes["name"], bus: element.child("target")?.attributes["bus"])
         }
-        return LibvirtDomain(name: name, type: root.attributes["type"] ?? "", file: file, interfaces: interfaces, disks: disks)
+        let graphics = (devices?.children("graphics") ?? []).map { element in
+            Graphics(type: element.attributes["type"] ?? "?",
+                     listen: element.attributes["listen"] ?? element.child("listen")?.attributes["address"],
+                     passwordSet: element.attributes["passwd"] != nil)
+        }
+        var domain = LibvirtDomain(name: name, type: root.attributes["type"] ?? "", file: file, interfaces: interfaces, disks: disks)
+        domain.graphics = graphics
+        domain.vcpus = Int(root.child("vcpu")?.text ?? "") ?? 1
+        domain.memoryKiB = kibibytes(root.child("currentMemory") ?? root.child("memory"))
+        return domain
     }
 }
 
@@ -84,4 +102,19 @@ private func namedDocument(_ text: String, file: String, element: String) throws
         throw .unparsable(source: file, detail: "\(element) without a <name>")
     }
     return (root, name)
+}
+
+/// A libvirt memory element (`<memory unit='GiB'>4</memory>`) in KiB.
+func kibibytes(_ element: XMLElement?) -> Int {
+    guard let element, let value = Int(element.text) else { return 0 }
+    switch element.attributes["unit"] ?? "KiB" {
+    case "b", "bytes": return value / 1024
+    case "KB": return value * 1000 / 1024
+    case "MiB", "M": return value * 1024
+    case "MB": return value * 1_000_000 / 1024
+    case "GiB", "G": return value * 1024 * 1024
+    case "GB": return value * 1_000_000_000 / 1024
+    case "TiB", "T": return value * 1024 * 1024 * 1024
+    default: return value
+    }
 }

@@ -1,0 +1,269 @@
+import CLibvirtShim
+import DoctorCore
+import Foundation
+
+/// A libvirt error, naming the C function that failed.
+public struct LibvirtError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+}
+
+/// One read-only libvirt connection. It owns the C handle and closes it when released.
+final class LibvirtConnection {
+    private let handle: UnsafeMutableRawPointer
+
+    init(uri: String?) throws(LibvirtError) {
+        var error = [CChar](repeating: 0, count: 512)
+        guard let handle = vd_libvirt_open(uri, &error, error.count) else {
+            throw LibvirtError(message: cText(error))
+        }
+        self.handle = handle
+    }
+
+    deinit { vd_libvirt_close(handle) }
+
+    static func take(_ pointer: UnsafeMutablePointer<CChar>?) -> String? {
+        guard let pointer else { return nil }
+        defer { vd_free(pointer) }
+        return String(cString: pointer)
+    }
+
+    func text(_ call: (UnsafeMutableRawPointer, UnsafeMutablePointer<CChar>, Int) -> UnsafeMutablePointer<CChar>?) throws(LibvirtError) -> String {
+        var error = [CChar](repeating: 0, count: 512)
+        let result = error.withUnsafeMutableBufferPointer { buffer in call(handle, buffer.baseAddress!, buffer.count) }
+        guard let text = LibvirtConnection.take(result) else { throw LibvirtError(message: cText(error)) }
+        return text
+    }
+
+    var uri: String? { LibvirtConnection.take(vd_libvirt_connection_uri(handle)) }
+
+    func capabilities() throws(LibvirtError) -> String { try text { vd_libvirt_capabilities($0, $1, $2) } }
+
+    func versions() -> (type: String, hypervisor: UInt, library: UInt) {
+        var type = [CChar](repeating: 0, count: 64)
+        var hypervisor: UInt = 0, library: UInt = 0
+        _ = vd_libvirt_versions(handle, &type, type.count, &hypervisor, &library)
+        return (cText(type), hypervisor, library)
+    }
+
+    func nodeInfo() throws(LibvirtError) -> vd_node_info {
+        var info = vd_node_info()
+        var error = [CChar](repeating: 0, count: 512)
+        guard vd_libvirt_node_info(handle, &info, &error, error.count) == 0 else { throw LibvirtError(message: cText(error)) }
+        return info
+    }
+
+    /// Lists objects and hands each raw handle to `body`, freeing it afterwards whatever happens.
+    func each<T>(_ list: (UnsafeMutableRawPointer, UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutableRawPointer?>?>, UnsafeMutablePointer<CChar>, Int) -> Int32,
+                 free release: (UnsafeMutableRawPointer) -> Void,
+                 _ body: (UnsafeMutableRawPointer) -> T) throws(LibvirtError) -> [T] {
+        var items: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+        var error = [CChar](repeating: 0, count: 512)
+        let count = error.withUnsafeMutableBufferPointer { buffer in list(handle, &items, buffer.baseAddress!, buffer.count) }
+        guard count >= 0 else { throw LibvirtError(message: cText(error)) }
+        defer { vd_libvirt_free_list(items) }
+        var results: [T] = []
+        for index in 0..<Int(count) {
+            guard let item = items?[index] else { continue }
+            results.append(body(item))
+            release(item)
+        }
+        return results
+    }
+
+    static func xml(_ call: (UnsafeMutablePointer<CChar>, Int) -> UnsafeMutablePointer<CChar>?) -> Result<String, LibvirtError> {
+        var error = [CChar](repeating: 0, count: 512)
+        let result = error.withUnsafeMutableBufferPointer { buffer in call(buffer.baseAddress!, buffer.count) }
+        guard let text = take(result) else { return .failure(LibvirtError(message: cText(error))) }
+        return .success(text)
+    }
+}
+
+/// What a running libvirt says about the host, its guests, networks and storage, read once, read only.
+public struct LibvirtSnapshot: Codable, Sendable, Equatable {
+    public struct NodeInfo: Codable, Sendable, Equatable {
+        public var model: String
+        public var memoryKiB: Int
+        public var cpus: Int
+        public var mhz: Int
+        public var numaNodes: Int
+        public var sockets: Int
+        public var cores: Int
+        public var threads: Int
+    }
+
+    public struct Graphics: Codable, Sendable, Equatable {
+        public var type: String
+        public var listen: String?
+        public var port: String?
+        public var passwordSet: Bool
+        /// From the domain XML where libvirt states it (SPICE `defaultMode`/channels); VNC TLS is qemu.conf's.
+        public var tls: String?
+    }
+
+    public struct Domain: Codable, Sendable, Equatable {
+        public var name: String
+        /// running, blocked, paused, shutdown, shutoff, crashed, pmsuspended, nostate
+        public var state: String
+        public var stateReason: Int
+        public var autostart: Bool?
+        public var vcpus: Int
+        public var memoryKiB: Int
+        public var type: String
+        public var disks: [LibvirtDomain.Disk]
+        public var interfaces: [LibvirtDomain.Interface]
+        public var graphics: [Graphics]
+    }
+
+    public struct Network: Codable, Sendable, Equatable {
+        public var name: String
+        public var active: Bool
+        public var autostart: Bool?
+        public var forwardMode: String?
+        public var bridge: String?
+    }
+
+    public struct Pool: Codable, Sendable, Equatable {
+        public var name: String
+        public var type: String
+        public var active: Bool
+        public var path: String?
+        public var capacityBytes: Int?
+        public var availableBytes: Int?
+    }
+
+    public var uri: String
+    public var driver: String
+    public var hypervisorVersion: String
+    public var libvirtVersion: String
+    public var node: NodeInfo
+    public var hostCPUModel: String?
+    public var hostCPUVendor: String?
+    /// Guest architecture -> domain types it can run ("x86_64": ["qemu", "kvm"]).
+    public var guestArchitectures: [String: [String]]
+    /// Confidential-guest features the host offers (sev, sev-es, s390-pv, tdx ...).
+    public var secureGuestFeatures: [String]
+    public var domains: [Domain]
+    public var networks: [Network]
+    public var pools: [Pool]
+    /// Objects whose details could not be read, with the reason.
+    public var problems: [String]
+
+    static let stateNames = ["nostate", "running", "blocked", "paused", "shutdown", "shutoff", "crashed", "pmsuspended"]
+
+    static func version(_ number: UInt) -> String { "\(number / 1_000_000).\(number / 1000 % 1000).\(number % 1000)" }
+
+    /// Connects, reads everything, disconnects. Throws when libvirt cannot be loaded or connected.
+    static func read(uri: String?) throws(LibvirtError) -> LibvirtSnapshot {
+        var loadError = [CChar](repeating: 0, count: 512)
+        guard vd_libvirt_load(&loadError, loadError.count) == 1 else { throw LibvirtError(message: cText(loadError)) }
+        let connection = try LibvirtConnection(uri: uri)
+        let versions = connection.versions()
+        let info = try connection.nodeInfo()
+        let model = withUnsafeBytes(of: info.model) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        var snapshot = LibvirtSnapshot(
+            uri: connection.uri ?? uri ?? "", driver: versions.type, hypervisorVersion: version(versions.hypervisor),
+            libvirtVersion: version(versions.library),
+            node: NodeInfo(model: model, memoryKiB: Int(info.memory_kib), cpus: Int(info.cpus), mhz: Int(info.mhz), numaNodes: Int(info.nodes),
+                           sockets: Int(info.sockets), cores: Int(info.cores), threads: Int(info.threads)),
+            hostCPUModel: nil, hostCPUVendor: nil, guestArchitectures: [:], secureGuestFeatures: [], domains: [], networks: [], pools: [], problems: [])
+        switch Result(catching: { () throws(LibvirtError) -> String in try connection.capabilities() }) {
+        case .success(let xml): snapshot.readCapabilities(xml)
+        case .failure(let error): snapshot.problems.append(error.message)
+        }
+        var problems: [String] = []
+        snapshot.domains = try connection.each({ vd_libvirt_list_domains($0, $1, $2, $3) }, free: vd_libvirt_domain_free) { handle in
+            var state: Int32 = 0, reason: Int32 = 0
+            _ = vd_libvirt_domain_state(handle, &state, &reason)
+            let autostart = vd_libvirt_domain_autostart(handle)
+            switch LibvirtConnection.xml({ vd_libvirt_domain_xml(handle, $0, $1) }) {
+            case .success(let xml):
+                return domain(xml: xml, state: Int(state), reason: Int(reason), autostart: autostart < 0 ? nil : autostart == 1, problems: &problems)
+            case .failure(let error):
+                problems.append(error.message)
+                return nil
+            }
+        }.compactMap { $0 }
+        snapshot.networks = try connection.each({ vd_libvirt_list_networks($0, $1, $2, $3) }, free: vd_libvirt_network_free) { handle in
+            let active = vd_libvirt_network_active(handle) == 1
+            let autostart = vd_libvirt_network_autostart(handle)
+            guard case .success(let xml) = LibvirtConnection.xml({ vd_libvirt_network_xml(handle, $0, $1) }),
+                  let parsed = try? LibvirtNetwork.parse(xml, file: "virNetworkGetXMLDesc") else { return nil }
+            return Network(name: parsed.name, active: active, autostart: autostart < 0 ? nil : autostart == 1,
+                           forwardMode: parsed.forwardMode, bridge: parsed.bridge)
+        }.compactMap { $0 }
+        snapshot.pools = (try? connection.each({ vd_libvirt_list_pools($0, $1, $2, $3) }, free: vd_libvirt_pool_free) { handle in
+            let active = vd_libvirt_pool_active(handle) == 1
+            guard case .success(let xml) = LibvirtConnection.xml({ vd_libvirt_pool_xml(handle, $0, $1) }),
+                  let root = try? XMLElement.parse(xml, source: "virStoragePoolGetXMLDesc") else { return nil }
+            return Pool(name: root.child("name")?.text ?? "", type: root.attributes["type"] ?? "", active: active,
+                        path: root.child("target")?.child("path")?.text,
+                        capacityBytes: root.child("capacity").flatMap { Int($0.text) },
+                        availableBytes: root.child("available").flatMap { Int($0.text) })
+        }.compactMap { $0 }) ?? []
+        snapshot.problems += problems
+        return snapshot
+    }
+
+    mutating func readCapabilities(_ xml: String) {
+        guard let root = try? XMLElement.parse(xml, source: "virConnectGetCapabilities") else {
+            problems.append("virConnectGetCapabilities returned XML that does not parse")
+            return
+        }
+        let cpu = root.child("host")?.child("cpu")
+        hostCPUModel = cpu?.child("model")?.text
+        hostCPUVendor = cpu?.child("vendor")?.text
+        for guest in root.children("guest") {
+            guard let arch = guest.child("arch") else { continue }
+            let name = arch.attributes["name"] ?? "?"
+            let types = arch.children("domain").compactMap { $0.attributes["type"] }
+            guestArchitectures[name, default: []] += types.filter { !(guestArchitectures[name] ?? []).contains($0) }
+        }
+        // Secure guest support shows up as host features (sev, s390-pv) in newer libvirt versions.
+        let features = root.child("host")?.child("features")?.children.map(\.name) ?? []
+        secureGuestFeatures = features.filter { ["sev", "sev-es", "sev-snp", "s390-pv", "tdx", "sec"].contains($0) }
+    }
+
+    static func domain(xml: String, state: Int, reason: Int, autostart: Bool?, problems: inout [String]) -> Domain? {
+        guard let root = try? XMLElement.parse(xml, source: "virDomainGetXMLDesc"),
+              let parsed = try? LibvirtDomain.parse(xml, file: "virDomainGetXMLDesc") else {
+            problems.append("a domain's XML does not parse")
+            return nil
+        }
+        let memoryKiB = kibibytes(root.child("currentMemory") ?? root.child("memory"))
+        let graphics = (root.child("devices")?.children("graphics") ?? []).map { element in
+            Graphics(type: element.attributes["type"] ?? "?",
+                     listen: element.attributes["listen"] ?? element.child("listen")?.attributes["address"],
+                     port: element.attributes["port"], passwordSet: element.attributes["passwd"] != nil,
+                     tls: element.attributes["defaultMode"])
+        }
+        return Domain(name: parsed.name, state: stateNames.indices.contains(state) ? stateNames[state] : "unknown", stateReason: reason,
+                      autostart: autostart, vcpus: Int(root.child("vcpu")?.text ?? "") ?? 1, memoryKiB: memoryKiB, type: parsed.type,
+                      disks: parsed.disks, interfaces: parsed.interfaces, graphics: graphics)
+    }
+}
+
+extension Facts {
+    /// Live libvirt: on the running machine (qemu:///system unless --connect), or wherever --connect points
+    /// (libvirt's test driver in tests). Not available in a directory root without --connect.
+    public static let libvirt = FactKey<LibvirtSnapshot>("libvirt.live", "Hypervisor, node, capabilities, domains, networks and pools as libvirt reports them") { store throws(FactError) in
+        guard store.root.isLive || store.libvirtURI != nil else {
+            throw .notLive("libvirt (pass --connect to ask a libvirt about this root)")
+        }
+        let uri = store.libvirtURI
+        let result = try withDeadline(seconds: store.libvirtTimeout, what: "libvirt at \(uri ?? "the default URI")") { () -> Result<LibvirtSnapshot, LibvirtError> in
+            Result { () throws(LibvirtError) -> LibvirtSnapshot in try LibvirtSnapshot.read(uri: uri) }
+        }
+        switch result {
+        case .success(let snapshot): return Sourced(snapshot, sources: ["libvirt \(snapshot.uri)"])
+        case .failure(let error):
+            if error.message.contains("could not be loaded") { throw .absent("libvirt.so.0 (not installed: \(error.message))") }
+            throw .io(source: "libvirt \(uri ?? "default URI")", detail: error.message)
+        }
+    }
+}
+
+/// A NUL-terminated C buffer as text.
+func cText(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
