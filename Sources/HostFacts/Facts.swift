@@ -224,7 +224,7 @@ public enum Facts {
         sysctl("net.bridge.bridge-nf-call-ip6tables").erased,
         sysctl("net.bridge.bridge-nf-call-arptables").erased,
         guestDevices.erased, processes.erased, timeSync.erased, stealTime.erased,
-        certificates.erased, libvirt.erased, qemuConfiguration.erased, memory.erased, persistedSysctls.erased, bridges.erased, libvirtNetworks.erased, libvirtDomains.erased, selinux.erased,
+        certificates.erased, libvirt.erased, qemuConfiguration.erased, memory.erased, persistedSysctls.erased, bridges.erased, libvirtNetworks.erased, libvirtDomains.erased, selinux.erased, imageLabels.erased,
     ]
 
     /// Resolves a fact name used in a check file: a fixed name, or a family such as `sysctl:<name>`.

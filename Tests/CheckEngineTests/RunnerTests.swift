@@ -109,3 +109,26 @@ import TestSupport
         #expect(ProfileDetector.detect(FactStore(root: scratch.root)).profile == .ovirtNode)
     }
 }
+
+@Suite struct ImageLabelScaleTests {
+    /// A directory with more images than the limit is inspected up to the limit, quickly, and the finding
+    /// says how many were left out.
+    @Test func hugeImageDirectoriesAreBounded() throws {
+        let scratch = ScratchRoot()
+        scratch.write("etc/selinux/config", "SELINUX=enforcing\nSELINUXTYPE=targeted\n")
+        scratch.write("sys/fs/selinux/enforce", "1")
+        let directory = scratch.path + "/var/lib/libvirt/images"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for index in 0..<20_500 {
+            _ = FileManager.default.createFile(atPath: "\(directory)/guest\(index).qcow2", contents: nil)
+        }
+        let catalog = try Catalog.builtIn()
+        let check = try #require(catalog.check(id: "selinux.image-label"))
+        let started = Date()
+        let finding = Runner(catalog: catalog).run(check, store: FactStore(root: scratch.root), options: RunOptions(profile: .host, now: Date()))
+        #expect(Date().timeIntervalSince(started) < 15)
+        #expect(finding.status == .fail, "unlabelled images under enforcing")
+        let counts = finding.evidence.last?.value ?? ""
+        #expect(counts.contains("not inspected"), "\(counts)")
+    }
+}

@@ -16,6 +16,8 @@ public enum Evaluators {
         "network.ip-forwarding": NetworkEvaluators.ipForwarding,
         "network.libvirt-default-network": NetworkEvaluators.defaultNetwork,
         "selinux.mode": SELinuxEvaluators.mode,
+        "selinux.image-labels": SELinuxEvaluators.imageLabels,
+        "selinux.persistent-contexts": SELinuxEvaluators.persistentContexts,
         "guest.virtualization-type": GuestEvaluators.virtualizationType,
         "guest.paravirtual-drivers": GuestEvaluators.paravirtualDrivers,
         "guest.clocksource": GuestEvaluators.clocksource,
