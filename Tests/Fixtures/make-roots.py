@@ -142,7 +142,13 @@ for pid, comm in [(1, "systemd"), (811, "chronyd"), (1204, "libvirtd")]:
     w(r, f"proc/{pid}/comm", comm + "\n")
 w(r, "etc/chrony.conf", "pool 2.rhel.pool.ntp.org iburst\n")
 w(r, "adjtimex.txt", "synchronized=yes\n")
-w(r, ".meta.yaml", "# Device nodes git cannot hold.\nfiles:\n" + DEV_KVM + LOOP_CONTROL)
+for unit in ["dmar0", "dmar1"]:
+    w(r, f"sys/class/iommu/{unit}/devices/.keep", "")
+for group in range(4):
+    w(r, f"sys/kernel/iommu_groups/{group}/type", "DMA-FQ\n")
+w(r, ".meta.yaml", "# Device nodes git cannot hold.\nfiles:\n" + DEV_KVM + LOOP_CONTROL
+  + '  /dev/vhost-net: { type: char, mode: "0600", uid: 0, gid: 0, major: 10, minor: 238 }\n'
+  + '  /dev/net/tun: { type: char, mode: "0666", uid: 0, gid: 0, major: 10, minor: 200 }\n')
 
 # ---------------------------------------------------------------- 2. VT-x switched off in firmware
 r = "intel-vmx-bios-disabled"
