@@ -27,11 +27,13 @@ let package = Package(
         .target(name: "CSystemShims"),
         // libvirt through dlopen: the binary runs where libvirt.so.0 is absent, and reports that as a fact.
         .target(name: "CLibvirtShim", linkerSettings: [.linkedLibrary("dl")]),
+        // libpci and libudev through dlopen, for the PCI inventory and udev's view of devices.
+        .target(name: "CNativeShims", linkerSettings: [.linkedLibrary("dl")]),
         // Everything read from a machine goes through HostRoot; parsers turn text into facts.
         .target(
             name: "HostFacts",
             dependencies: [
-                "DoctorCore", "CKVMProbe", "CSystemShims", "CLibvirtShim", "Yams",
+                "DoctorCore", "CKVMProbe", "CSystemShims", "CLibvirtShim", "CNativeShims", "Yams",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),

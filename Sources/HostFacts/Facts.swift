@@ -225,7 +225,7 @@ public enum Facts {
         sysctl("net.bridge.bridge-nf-call-arptables").erased,
         guestDevices.erased, processes.erased, timeSync.erased, stealTime.erased,
         certificates.erased, libvirt.erased, qemuConfiguration.erased, memory.erased, persistedSysctls.erased, bridges.erased, libvirtNetworks.erased, libvirtDomains.erased, selinux.erased, imageLabels.erased,
-        virtualizationDevices.erased, iommu.erased,
+        virtualizationDevices.erased, iommu.erased, pci.erased, udev.erased,
     ]
 
     /// Resolves a fact name used in a check file: a fixed name, or a family such as `sysctl:<name>`.
