@@ -83,6 +83,14 @@ enum GuestEvaluators {
                 }
             }
         }
+        // The PCI inventory catches paravirtual devices the guest has no driver for at all.
+        if let pci = context.optionalFact(Facts.pci)?.value, vendor == "KVM" || vendor == "QEMU" {
+            let unbound = pci.devices.filter { $0.vendorID == "1af4" && $0.driver == nil }
+            for device in unbound {
+                evidence.append(Evidence(source: "PCI \(device.address)", value: "\(device.deviceName ?? "virtio device \(device.deviceID)") without a driver"))
+                emulated.append("the virtio device at \(device.address) has no driver bound")
+            }
+        }
         guard !devices.nics.isEmpty || !devices.disks.isEmpty else {
             return .skip("No network interfaces or disks with drivers are visible (a container sees the host's sysfs only partly).", evidence: evidence)
         }

@@ -156,3 +156,59 @@ enum LibvirtEvaluators {
         return .pass("Running guests are given \(gib(total)) of \(gib(hostKiB)) RAM.", evidence: evidence)
     }
 }
+
+extension LibvirtEvaluators {
+    /// qemu.conf's console TLS switches against the certificates that must be in the configured directory.
+    static let consoleTLS: Evaluator = { context throws(FactError) in
+        let settings: [String: String]
+        do throws(FactError) {
+            settings = try context.fact(Facts.qemuConfiguration).value
+        } catch .absent {
+            return .skip("/etc/libvirt/qemu.conf is not present.")
+        }
+        let consoles = [("vnc", "/etc/pki/libvirt-vnc"), ("spice", "/etc/pki/libvirt-spice")].filter { settings["\($0.0)_tls"] == "1" }
+        guard !consoles.isEmpty else {
+            return .skip("Console TLS is off in qemu.conf (vnc_tls, spice_tls); exposure without it is sec.vnc-listen's concern.")
+        }
+        let inventory = try? context.fact(Facts.certificates).value
+        var evidence: [Evidence] = []
+        var failures: [String] = []
+        var warnings: [String] = []
+        var firstDirectory = ""
+        for (console, defaultDirectory) in consoles {
+            let directory = settings["\(console)_tls_x509_cert_dir"] ?? settings["default_tls_x509_cert_dir"] ?? defaultDirectory
+            if firstDirectory.isEmpty { firstDirectory = directory }
+            evidence.append(Evidence(source: "/etc/libvirt/qemu.conf", value: "\(console)_tls = 1, certificates in \(directory)"))
+            for file in ["ca-cert.pem", "server-cert.pem"] {
+                let path = "\(directory)/\(file)"
+                guard let entry = inventory?.entry(at: path) else {
+                    failures.append("\(path) is missing")
+                    evidence.append(Evidence(source: path, value: "missing"))
+                    continue
+                }
+                guard let certificate = entry.file.certificates.first else {
+                    failures.append("\(path) cannot be read (\(entry.file.problem ?? "?"))")
+                    continue
+                }
+                evidence.append(Evidence(source: path, value: CertificateEvaluators.describe(certificate, now: context.now)))
+                if certificate.notAfter <= context.now || certificate.notBefore > context.now {
+                    failures.append("\(path) is not valid at \(CertificateEvaluators.stamp(context.now))")
+                } else if certificate.notAfter.timeIntervalSince(context.now) < Double(context.certificateWarningDays) * 86_400 {
+                    warnings.append("\(path) expires within \(context.certificateWarningDays) days")
+                }
+                if entry.keyMatches == false { failures.append("\(entry.keyPath ?? "the key") does not belong to \(path)") }
+            }
+            if !(context.root.exists("\(directory)/server-key.pem")) {
+                failures.append("\(directory)/server-key.pem is missing")
+            }
+        }
+        if !failures.isEmpty {
+            return Observation(.fail, "Console TLS is on, but " + failures.joined(separator: "; ") + ": QEMU refuses to start guests with such consoles.",
+                               evidence: evidence, conditions: ["broken"], variables: ["directory": firstDirectory])
+        }
+        if !warnings.isEmpty {
+            return Observation(.warn, warnings.joined(separator: "; ") + ".", evidence: evidence, conditions: ["renew"], variables: ["directory": firstDirectory])
+        }
+        return .pass("Console TLS is on and its CA and server certificates are present, valid and matched by their key.", evidence: evidence)
+    }
+}

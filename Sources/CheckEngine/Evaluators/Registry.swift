@@ -30,6 +30,7 @@ public enum Evaluators {
         "device.tun": DeviceEvaluators.tun,
         "iommu.enabled": DeviceEvaluators.iommuEnabled,
         "libvirt.reachable": LibvirtEvaluators.reachable,
+        "libvirt.console-tls": LibvirtEvaluators.consoleTLS,
         "libvirt.console-exposure": LibvirtEvaluators.consoleExposure,
         "libvirt.domain-states": LibvirtEvaluators.domainStates,
         "libvirt.vcpu-overcommit": LibvirtEvaluators.vcpuOvercommit,
