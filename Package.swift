@@ -51,11 +51,15 @@ let package = Package(
             dependencies: ["DoctorCore", "CheckEngine", .product(name: "Mustache", package: "swift-mustache")],
             plugins: ["EmbedResources"]
         ),
+        // gzip for bundles (zlib, present wherever Swift is installed).
+        .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
+        // Support bundles: collect a host's evidence into one archive, analyze it elsewhere.
+        .target(name: "Bundles", dependencies: ["DoctorCore", "HostFacts", "CheckEngine", "Reporting", "CZlib"]),
         // Thin CLI: parse arguments, call the libraries, print, choose the exit code.
         .executableTarget(
             name: "virt-doctor",
             dependencies: [
-                "DoctorCore", "HostFacts", "CheckEngine", "Reporting",
+                "DoctorCore", "HostFacts", "CheckEngine", "Reporting", "Bundles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -72,6 +76,7 @@ let package = Package(
             "Reporting", "CheckEngine", "HostFacts", "DoctorCore", "TestSupport",
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
+        .testTarget(name: "BundlesTests", dependencies: ["Bundles", "HostFacts", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["virt-doctor", "TestSupport"]),
     ]
 )
