@@ -41,9 +41,23 @@ public struct DetectionInputs: Sendable {
 
     public func dmiContains(_ fragment: String) -> Bool { dmi.contains(fragment) }
 
-    /// A line of the DMI text matching a regular expression (virt-what's `grep -E`).
-    public func dmiMatches(_ pattern: String) -> Bool {
-        dmi.range(of: pattern, options: .regularExpression) != nil
+    /// A DMI line holding `first` and, after it, `second` (virt-what's `grep 'first.*second'`), without a
+    /// regular-expression engine: this runs on every start.
+    public func dmiLine(_ first: String, then second: String) -> Bool {
+        dmi.split(separator: "\n").contains { line in
+            guard let range = line.range(of: first) else { return false }
+            return line[range.upperBound...].contains(second)
+        }
+    }
+
+    /// `Version: <digits>.<digits>.amazon` (virt-what's `grep -E 'Version: [0-9]+\.[0-9]+\.amazon'`).
+    public var dmiHasAmazonXenVersion: Bool {
+        dmi.split(separator: "\n").contains { line in
+            guard let range = line.range(of: "Version: ") else { return false }
+            let parts = line[range.upperBound...].split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
+            return parts.count == 3 && !parts[0].isEmpty && parts[0].allSatisfy(\.isNumber) && !parts[1].isEmpty
+                && parts[1].allSatisfy(\.isNumber) && parts[2].hasPrefix("amazon")
+        }
     }
 
     public static func gather(_ root: HostRoot) -> DetectionInputs {

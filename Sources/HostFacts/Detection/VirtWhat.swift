@@ -78,7 +78,7 @@ enum VirtWhat {
                 say("powervm_lx86", "/proc/cpuinfo", "vendor_id: PowerVM Lx86")
             }
         }
-        if inputs.dmiMatches("Manufacturer.*HITACHI"), inputs.dmiMatches("Product.* LPAR") { say("virtage", dmiSource, "HITACHI LPAR") }
+        if inputs.dmiLine("Manufacturer", then: "HITACHI"), inputs.dmiLine("Product", then: " LPAR") { say("virtage", dmiSource, "HITACHI LPAR") }
 
         if let cpuinfo, lines(cpuinfo).contains(where: { $0.hasPrefix("vendor_id") && $0.contains("IBM/S390") }) {
             say("ibm_systemz", "/proc/cpuinfo", "vendor_id: IBM/S390")
@@ -186,7 +186,7 @@ enum VirtWhat {
             }
         }
 
-        if inputs.dmiMatches("Version: [0-9]+\\.[0-9]+\\.amazon") { say("aws", dmiSource, "Version: *.amazon (AWS Xen)") }
+        if inputs.dmiHasAmazonXenVersion { say("aws", dmiSource, "Version: *.amazon (AWS Xen)") }
         else if inputs.dmiContains("Vendor: Amazon EC2") { say("aws", dmiSource, "Vendor: Amazon EC2") }
         if inputs.dmiContains("Manufacturer: UpCloud") { say("upcloud", dmiSource, "Manufacturer: UpCloud") }
         return found

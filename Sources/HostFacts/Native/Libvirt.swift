@@ -251,6 +251,18 @@ extension Facts {
             throw .notLive("libvirt (pass --connect to ask a libvirt about this root)")
         }
         let uri = store.libvirtURI
+        // For the default local URI, no socket means no daemon: say so without loading libvirt (and the
+        // dozens of libraries it pulls in) at all. VIRT_DOCTOR_LIBVIRT_LIBRARY always goes through dlopen.
+        let sockets: [String] = ["/run/libvirt/libvirt-sock-ro", "/run/libvirt/virtqemud-sock-ro", "/run/libvirt/libvirt-sock",
+                                 "/run/libvirt/virtqemud-sock", "/var/run/libvirt/libvirt-sock-ro"]
+        let libraries: [String] = ["/usr/lib64/libvirt.so.0", "/usr/lib/x86_64-linux-gnu/libvirt.so.0", "/usr/lib/aarch64-linux-gnu/libvirt.so.0",
+                                   "/usr/lib/powerpc64le-linux-gnu/libvirt.so.0", "/usr/lib/s390x-linux-gnu/libvirt.so.0", "/usr/lib/libvirt.so.0"]
+        if uri == nil, store.root.isLive, ProcessInfo.processInfo.environment["VIRT_DOCTOR_LIBVIRT_LIBRARY"] == nil,
+           !sockets.contains(where: { access($0, F_OK) == 0 }) {
+            guard libraries.contains(where: { access($0, F_OK) == 0 }) else { throw .absent("libvirt.so.0 (not installed)") }
+            throw .io(source: "libvirt default URI",
+                      detail: "no libvirt socket under /run/libvirt: the daemon (libvirtd or virtqemud) is not running and not socket-activated")
+        }
         let result = try withDeadline(seconds: store.libvirtTimeout, what: "libvirt at \(uri ?? "the default URI")") { () -> Result<LibvirtSnapshot, LibvirtError> in
             Result { () throws(LibvirtError) -> LibvirtSnapshot in try LibvirtSnapshot.read(uri: uri) }
         }
