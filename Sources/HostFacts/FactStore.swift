@@ -57,15 +57,20 @@ public final class FactStore: @unchecked Sendable {
     public let libvirtURI: String?
     /// How long the whole libvirt conversation may take before it is reported as hung.
     public let libvirtTimeout: Double
+    /// Facts recorded on another machine (a bundle's facts.json): they win over what the root's files say,
+    /// so an analysis judges exactly what the host saw, including what only the live host could answer.
+    public let recorded: [String: FactRecord]
     private let lock = NSLock()
     private var cache: [String: Any] = [:]
     private var records: [String: FactRecord] = [:]
 
-    public init(root: HostRoot, extraCertificatePaths: [String] = [], libvirtURI: String? = nil, libvirtTimeout: Double = 10) {
+    public init(root: HostRoot, extraCertificatePaths: [String] = [], libvirtURI: String? = nil, libvirtTimeout: Double = 10,
+                recorded: [FactRecord] = []) {
         self.root = root
         self.extraCertificatePaths = extraCertificatePaths
         self.libvirtURI = libvirtURI
         self.libvirtTimeout = libvirtTimeout
+        self.recorded = Dictionary(recorded.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     public func sourced<V>(_ key: FactKey<V>) -> Result<Sourced<V>, FactError> {
@@ -73,10 +78,14 @@ public final class FactStore: @unchecked Sendable {
             return cached
         }
         let result: Result<Sourced<V>, FactError>
-        do throws(FactError) {
-            result = .success(try key.compute(self))
-        } catch {
-            result = .failure(error)
+        if let record = recorded[key.name], let replayed: Result<Sourced<V>, FactError> = FactStore.replay(record) {
+            result = replayed
+        } else {
+            do throws(FactError) {
+                result = .success(try key.compute(self))
+            } catch {
+                result = .failure(error)
+            }
         }
         lock.withLock { cache[key.name] = result }
         return result
@@ -84,6 +93,16 @@ public final class FactStore: @unchecked Sendable {
 
     public func get<V>(_ key: FactKey<V>) throws(FactError) -> V {
         try sourced(key).get().value
+    }
+
+    /// A recorded fact as the typed value it was, or nil when it no longer decodes (a newer tool's fact).
+    static func replay<V: Decodable>(_ record: FactRecord) -> Result<Sourced<V>, FactError>? {
+        guard record.available else { return .failure(record.error ?? .absent(record.name)) }
+        guard let value = record.value, let data = try? JSONEncoder().encode(value) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        guard let typed = try? decoder.decode(V.self, from: data) else { return nil }
+        return .success(Sourced(typed, sources: record.sources.map { "recorded: \($0)" }))
     }
 
     /// The value as JSON-shaped data, with its sources or the reason it is missing. Cached: declarative

@@ -7,6 +7,7 @@ import Darwin
 #endif
 import CSystemShims
 import DoctorCore
+import Foundation
 
 /// What kind of file system object a path names.
 public enum FileKind: String, Codable, Sendable {
@@ -38,17 +39,25 @@ public final class HostRoot: Sendable {
     /// True only for the running machine: live-only probes (ioctl on /dev/kvm, uname) are allowed.
     public let isLive: Bool
     public let metadata: RootMetadata
+    /// Set while collecting a bundle: every path the checks touch, so the bundle holds exactly that.
+    public let recorder: AccessRecorder?
 
     /// Files above this size are refused: no /proc, /sys or /etc file a check reads is ever this big,
     /// and a runaway file must not take the run's memory.
     public static let defaultReadLimit = 8 << 20
 
-    public static let live = HostRoot(uncheckedPath: "/", isLive: true, metadata: RootMetadata())
+    public static let live = HostRoot(uncheckedPath: "/", isLive: true, metadata: RootMetadata(), recorder: nil)
 
-    private init(uncheckedPath: String, isLive: Bool, metadata: RootMetadata) {
+    private init(uncheckedPath: String, isLive: Bool, metadata: RootMetadata, recorder: AccessRecorder?) {
         self.path = uncheckedPath
         self.isLive = isLive
         self.metadata = metadata
+        self.recorder = recorder
+    }
+
+    /// The same root, recording what is read from it.
+    public func recording(into recorder: AccessRecorder) -> HostRoot {
+        HostRoot(uncheckedPath: path, isLive: isLive, metadata: metadata, recorder: recorder)
     }
 
     /// A directory laid out like `/`. Throws when it is not a readable directory or its sidecar is broken.
@@ -61,7 +70,7 @@ public final class HostRoot: Sendable {
         }
         while normalized.count > 1 && normalized.hasSuffix("/") { normalized.removeLast() }
         if normalized == "/" {
-            self.init(uncheckedPath: "/", isLive: true, metadata: RootMetadata())
+            self.init(uncheckedPath: "/", isLive: true, metadata: RootMetadata(), recorder: nil)
             return
         }
         var info = SwiftGlibc.stat()
@@ -70,7 +79,7 @@ public final class HostRoot: Sendable {
             throw .io(source: normalized, detail: "not a directory")
         }
         let metadata = try RootMetadata.load(fromRoot: normalized)
-        self.init(uncheckedPath: normalized, isLive: false, metadata: metadata)
+        self.init(uncheckedPath: normalized, isLive: false, metadata: metadata, recorder: nil)
     }
 
     /// A short label for reports: "/" or the directory.
@@ -94,6 +103,17 @@ public final class HostRoot: Sendable {
     }
 
     public func readBytes(_ path: String, limit: Int = HostRoot.defaultReadLimit) throws(FactError) -> [UInt8] {
+        do throws(FactError) {
+            let bytes = try readBytesUnrecorded(path, limit: limit)
+            recorder?.read(path)
+            return bytes
+        } catch {
+            if case .permissionDenied = error { recorder?.denied(path) }
+            throw error
+        }
+    }
+
+    func readBytesUnrecorded(_ path: String, limit: Int) throws(FactError) -> [UInt8] {
         if let entry = metadata.entry(for: path) {
             if entry.unreadable == true { throw .permissionDenied(path) }
             if let content = entry.content { return Array(content.utf8) }
@@ -148,6 +168,7 @@ public final class HostRoot: Sendable {
         names.formUnion(declared)
         if path == "/" { names.remove(RootMetadata.fileName) }
         guard found else { throw .absent(path) }
+        recorder?.listed(path, names.sorted())
         return names.sorted()
     }
 
@@ -169,7 +190,10 @@ public final class HostRoot: Sendable {
         } else if declared == nil {
             throw .absent(path)
         }
-        guard let declared else { return base! }
+        guard let declared else {
+            recorder?.stat(path, base!)
+            return base!
+        }
         if declared.absent == true { throw .absent(path) }
         var result = base ?? FileStat(kind: .regular, mode: 0o644, uid: 0, gid: 0, size: declared.content?.utf8.count ?? 0)
         if let kind = declared.type { result.kind = kind }
@@ -192,7 +216,9 @@ public final class HostRoot: Sendable {
         var buffer = [CChar](repeating: 0, count: 4097)
         let count = readlink(real, &buffer, 4096)
         guard count >= 0 else { return nil }
-        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let target = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        recorder?.link(path, target)
+        return target
     }
 
     /// An extended attribute such as `security.selinux`; the sidecar's `selinux:` wins in directory roots.
@@ -302,6 +328,7 @@ extension HostRoot {
         guard fstat(descriptor, &info) == 0 else { throw HostRoot.error(errno, path) }
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw .io(source: path, detail: "not a regular file") }
         if Int(info.st_size) > maxBytes { lseek(descriptor, off_t(Int(info.st_size) - maxBytes), SEEK_SET) }
+        recorder?.read(path)
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while result.count <= maxBytes {
@@ -311,5 +338,27 @@ extension HostRoot {
             result.append(contentsOf: chunk[0..<count])
         }
         return result
+    }
+}
+
+/// What a run touched in a root: the raw evidence a bundle must carry to reproduce it.
+public final class AccessRecorder: @unchecked Sendable {
+    private let lock = NSLock()
+    public private(set) var reads = Set<String>()
+    public private(set) var denials = Set<String>()
+    public private(set) var listings: [String: [String]] = [:]
+    public private(set) var stats: [String: FileStat] = [:]
+    public private(set) var links: [String: String] = [:]
+
+    public init() {}
+
+    func read(_ path: String) { lock.withLock { _ = reads.insert(path) } }
+    func denied(_ path: String) { lock.withLock { _ = denials.insert(path) } }
+    func listed(_ path: String, _ names: [String]) { lock.withLock { listings[path] = names } }
+    func stat(_ path: String, _ info: FileStat) { lock.withLock { stats[path] = info } }
+    func link(_ path: String, _ target: String) { lock.withLock { links[path] = target } }
+
+    public func snapshot() -> (reads: Set<String>, denials: Set<String>, listings: [String: [String]], stats: [String: FileStat], links: [String: String]) {
+        lock.withLock { (reads, denials, listings, stats, links) }
     }
 }

@@ -22,6 +22,15 @@ public struct ReportBuilder: Sendable {
         libvirtURI: String? = nil, libvirtTimeout: Double = 10, clock: Date = Date()
     ) -> Report {
         let store = FactStore(root: root, extraCertificatePaths: extraCertificatePaths, libvirtURI: libvirtURI, libvirtTimeout: libvirtTimeout)
+        return diagnose(store: store, profile: requested, now: now, only: only, skip: skip, checkTimeout: checkTimeout,
+                        certificateWarningDays: certificateWarningDays, clock: clock)
+    }
+
+    /// The same, on a fact store the caller prepared (a recording one for bundles, a replaying one for analysis).
+    public func diagnose(
+        store: FactStore, profile requested: Profile?, now: Date?, only: [String] = [], skip: [String] = [],
+        checkTimeout: Double = 20, certificateWarningDays: Int = 60, clock: Date = Date()
+    ) -> Report {
         let choice = requested.map { ProfileDetector.Choice(profile: $0, reason: "chosen with --profile") }
             ?? ProfileDetector.detect(store)
         let instant = now ?? clock

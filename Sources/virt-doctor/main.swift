@@ -1,4 +1,5 @@
 import ArgumentParser
+import Bundles
 import CheckEngine
 import DoctorCore
 import Foundation
@@ -15,7 +16,7 @@ struct VirtDoctor: ParsableCommand {
         commandName: "virt-doctor",
         abstract: "Find out why virtualization does not work on a Linux machine, and how to fix it.",
         version: ReportBuilder.toolVersion,
-        subcommands: [Check.self, What.self, Certs.self, Facts.self, List.self, Explain.self],
+        subcommands: [Check.self, What.self, Certs.self, Collect.self, Analyze.self, Facts.self, List.self, Explain.self],
         defaultSubcommand: Check.self)
 }
 
@@ -305,22 +306,36 @@ struct List: ParsableCommand {
 }
 
 struct Explain: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Explain a check: why it matters, how it is detected, how to fix it.")
+    static let configuration = CommandConfiguration(
+        abstract: "Explain a check (why it matters, how it is detected, how to fix it), or a pasted error message.")
 
     @OptionGroup var catalogOptions: CatalogOptions
 
-    @Argument(help: "A check id, e.g. cpu.virt-flags.")
-    var id: String
+    @Argument(help: "A check id (cpu.virt-flags), or an error message in quotes.")
+    var subject: String
 
     func run() throws {
         do {
             let catalog = try catalogOptions.catalog()
-            guard let check = catalog.check(id: id) else {
-                let close = catalog.checks.map(\.id).filter { $0.hasPrefix(id.split(separator: ".").first.map(String.init) ?? id) }
-                throw ValidationError("no check '\(id)'" + (close.isEmpty ? "; see `virt-doctor list`" : "; did you mean \(close.joined(separator: ", "))?"))
-            }
             let target = OutputTarget(path: nil)
-            try target.write(try Renderer().explain(check, origin: catalog.origins[check.id], color: target.wantsColor))
+            if let check = catalog.check(id: subject) {
+                try target.write(try Renderer().explain(check, origin: catalog.origins[check.id], color: target.wantsColor))
+                return
+            }
+            let known = KnownMessages.matches(in: subject)
+            guard !known.isEmpty else {
+                let close = catalog.checks.map(\.id).filter { $0.hasPrefix(subject.split(separator: ".").first.map(String.init) ?? subject) }
+                throw ValidationError("'\(subject)' is neither a check id nor a known error message"
+                                      + (close.isEmpty ? "; see `virt-doctor list`" : "; did you mean \(close.joined(separator: ", "))?"))
+            }
+            var text = ""
+            for message in known {
+                text += "Known message: \"\(message.fragment)\"\nCause: \(message.cause)\nChecks: \(message.checks.joined(separator: ", "))\n\n"
+                for id in message.checks {
+                    if let check = catalog.check(id: id) { text += try Renderer().explain(check, origin: catalog.origins[id], color: target.wantsColor) + "\n" }
+                }
+            }
+            try target.write(text)
         } catch let error as ToolFailure {
             exitForToolFailure(error)
         }
@@ -411,6 +426,141 @@ struct Certs: ParsableCommand {
             FileHandle.standardOutput.write(Data(text.utf8))
         } catch let error as ToolFailure {
             exitForToolFailure(error)
+        }
+    }
+}
+
+/// Parses 48h, 7d, 30m, 3600 (seconds).
+func parseDuration(_ text: String) -> TimeInterval? {
+    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800]
+    if let last = text.last, let unit = units[last], let value = Double(text.dropLast()) { return value * unit }
+    return Double(text)
+}
+
+/// Parses 200M, 1G, 512K, or bytes.
+func parseSize(_ text: String) -> Int? {
+    let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+    if let last = text.uppercased().last, let unit = units[last], let value = Int(text.dropLast()) { return value * unit }
+    return Int(text)
+}
+
+struct Collect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Collect this machine's evidence, facts and report into one archive for offline analysis.",
+        discussion: """
+            Writes virt-doctor-<host>-<UTC time>.tar.gz (mode 0600): manifest.json, facts.json, report.json,
+            report.html, and the raw evidence laid out like the root, so the archive works as --root and with
+            `virt-doctor analyze`. Private keys are never collected; passwords are masked; --obfuscate also
+            replaces host names and IP addresses (the map is written beside the archive, not into it).
+            """)
+
+    @OptionGroup var machine: MachineOptions
+
+    @Option(help: ArgumentHelp("Directory for the archive, or its file name.", valueName: "dir|file"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Only logs changed in this period (48h, 7d).", valueName: "duration"))
+    var since: String?
+
+    @Option(name: .customLong("max-size"), help: ArgumentHelp("Stop adding files beyond this size (200M).", valueName: "size"))
+    var maxSize: String = "200M"
+
+    @Flag(help: "Replace host names and IP addresses with placeholders.")
+    var obfuscate = false
+
+    @Option(help: "Who the report is for; auto picks from what the machine is.")
+    var profile: ProfileChoice = .auto
+
+    @Option(help: ArgumentHelp("Evaluate as of this instant (RFC 3339).", valueName: "instant"))
+    var now: String?
+
+    @Sendable static func progressLine(_ step: String, _ elapsed: Double, _ bytes: Int) {
+        let line = "\r\u{1B}[Kcollecting: \(step)  \(String(format: "%.1f", elapsed)) s  \(bytes / 1024) KiB" + (step == "done" ? "\n" : "")
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func validate() throws {
+        if let since, parseDuration(since) == nil { throw ValidationError("--since expects a duration such as 48h or 7d") }
+        if parseSize(maxSize) == nil { throw ValidationError("--max-size expects a size such as 200M") }
+        if let now { _ = try parseInstant(now) }
+    }
+
+    func run() throws {
+        do {
+            // A progress line only on a terminal; quiet when piped or in CI logs.
+            let progress: (@Sendable (String, Double, Int) -> Void)? = isatty(STDERR_FILENO) == 1 ? Collect.progressLine : nil
+            let root = try machine.hostRoot()
+            let instant = try now.map(parseInstant)
+            let limit = parseSize(maxSize) ?? (200 << 20)
+            let options = CollectOptions(
+                root: root, output: output, since: since.flatMap(parseDuration), maximumBytes: limit,
+                obfuscate: obfuscate, profile: profile.profile, now: instant, libvirtURI: machine.connect,
+                commandLine: CommandLine.arguments, progress: progress)
+            let result = try Bundles.Collector.collect(options)
+            var text = "\(result.archivePath)  (\(result.archiveBytes / 1024) KiB, \(result.manifest.files.count) files)\n"
+            if let map = result.obfuscationMapPath { text += "obfuscation map (keep it, do not send it): \(map)\n" }
+            let failed = result.manifest.collectors.filter { $0.status != "ok" }
+            for collector in failed { text += "note: collector \(collector.name) \(collector.status): \(collector.note ?? "")\n" }
+            FileHandle.standardOutput.write(Data(text.utf8))
+        } catch let error as ToolFailure {
+            exitForToolFailure(error)
+        } catch let error as ArchiveError {
+            exitForToolFailure(error)
+        }
+    }
+}
+
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Judge a collected bundle offline: the same report as on the host, plus known errors in its logs.")
+
+    @OptionGroup var catalogOptions: CatalogOptions
+
+    @Argument(help: "A bundle written by virt-doctor collect.")
+    var bundle: String
+
+    @Option(help: "Output format.")
+    var format: ReportFormat = .text
+
+    @Option(help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Option(help: "Judge with another profile than the one recorded.")
+    var profile: ProfileChoice = .auto
+
+    @Option(help: ArgumentHelp("Evaluate as of another instant than the collection's (RFC 3339).", valueName: "instant"))
+    var now: String?
+
+    func validate() throws {
+        if let now { _ = try parseInstant(now) }
+    }
+
+    func run() throws {
+        do {
+            let analysis = try Analyzer.analyze(bundle: bundle, catalog: try catalogOptions.catalog(), profile: profile.profile,
+                                                now: try now.map(parseInstant))
+            let target = OutputTarget(path: output)
+            var text: String
+            if format == .json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                encoder.dateEncodingStrategy = .iso8601
+                text = String(decoding: try encoder.encode(analysis), as: UTF8.self) + "\n"
+            } else {
+                text = try Renderer().render(analysis.report, format: format, color: target.wantsColor)
+                if format == .text || format == .markdown {
+                    text += "\nKnown errors in the collected logs: \(analysis.logMatches.isEmpty ? "none" : String(analysis.logMatches.count))\n"
+                    for match in analysis.logMatches.prefix(50) {
+                        text += "  \(match.file): \(match.line)\n    cause: \(match.cause); see \(match.checks.joined(separator: ", "))\n"
+                    }
+                }
+            }
+            try target.write(text)
+            if analysis.report.findings.contains(where: { $0.status == .fail }) { throw ExitCode(2) }
+        } catch let error as ToolFailure {
+            exitForToolFailure(error)
+        } catch let error as ArchiveError {
+            exitForToolFailure(ToolFailure("cannot analyze \(bundle): \(error)"))
         }
     }
 }

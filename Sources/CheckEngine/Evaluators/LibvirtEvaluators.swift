@@ -198,7 +198,8 @@ extension LibvirtEvaluators {
                 }
                 if entry.keyMatches == false { failures.append("\(entry.keyPath ?? "the key") does not belong to \(path)") }
             }
-            if !(context.root.exists("\(directory)/server-key.pem")) {
+            // The inventory notes the key beside each certificate (a bundle keeps that without the key itself).
+            if let server = inventory?.entry(at: "\(directory)/server-cert.pem"), server.keyPath == nil {
                 failures.append("\(directory)/server-key.pem is missing")
             }
         }

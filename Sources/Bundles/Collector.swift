@@ -1,0 +1,345 @@
+import CheckEngine
+import Crypto
+import DoctorCore
+import Foundation
+import HostFacts
+import Reporting
+
+/// What `virt-doctor collect` did, written into the bundle as manifest.json.
+public struct Manifest: Codable, Sendable {
+    public struct File: Codable, Sendable {
+        public var path: String
+        public var size: Int
+        public var sha256: String
+    }
+
+    public struct Collector: Codable, Sendable {
+        public var name: String
+        /// ok, failed, skipped
+        public var status: String
+        public var seconds: Double
+        public var bytes: Int
+        public var note: String?
+    }
+
+    public var schemaVersion = 1
+    public var tool: Report.Tool
+    public var commandLine: [String]
+    public var host: Report.Host
+    public var started: Date
+    public var finished: Date
+    /// The instant the checks were evaluated at; analyze evaluates at the same one.
+    public var now: Date
+    public var profile: Profile
+    public var obfuscated: Bool
+    public var files: [File]
+    public var collectors: [Collector]
+    /// Files left out or changed on purpose: private keys withheld, passwords masked.
+    public var redactions: [String: [String]]
+}
+
+public struct CollectOptions: Sendable {
+    public var root: HostRoot
+    /// A directory (the archive gets its standard name there) or a file path.
+    public var output: String?
+    public var since: TimeInterval?
+    public var maximumBytes: Int
+    public var obfuscate: Bool
+    public var profile: Profile?
+    public var now: Date?
+    public var libvirtURI: String?
+    public var commandLine: [String]
+    public var progress: (@Sendable (String, Double, Int) -> Void)?
+
+    public init(root: HostRoot, output: String? = nil, since: TimeInterval? = nil, maximumBytes: Int = 200 << 20, obfuscate: Bool = false,
+                profile: Profile? = nil, now: Date? = nil, libvirtURI: String? = nil, commandLine: [String] = [],
+                progress: (@Sendable (String, Double, Int) -> Void)? = nil) {
+        self.root = root
+        self.output = output
+        self.since = since
+        self.maximumBytes = maximumBytes
+        self.obfuscate = obfuscate
+        self.profile = profile
+        self.now = now
+        self.libvirtURI = libvirtURI
+        self.commandLine = commandLine
+        self.progress = progress
+    }
+}
+
+public struct CollectResult: Sendable {
+    public var archivePath: String
+    public var obfuscationMapPath: String?
+    public var manifest: Manifest
+    public var archiveBytes: Int
+}
+
+/// Collects one host into one archive that works as a `--root` and as input to `analyze`.
+public enum Collector {
+    /// Configuration trees copied whole (small), and logs copied as tails.
+    static let configurationTrees = ["/etc/libvirt", "/etc/vdsm", "/etc/ovirt-engine", "/etc/ovirt-hosted-engine", "/etc/ovirt-engine-setup.conf.d",
+                                     "/etc/selinux", "/etc/modprobe.d", "/etc/sysctl.d", "/etc/default", "/boot/loader/entries", "/etc/xen"]
+    static let configurationFiles = ["/etc/os-release", "/etc/redhat-release", "/etc/hostname", "/etc/hosts", "/etc/sysctl.conf", "/etc/modprobe.conf",
+                                     "/boot/grub2/grub.cfg", "/boot/grub/grub.cfg", "/boot/grub2/grubenv", "/boot/grub/grubenv", "/boot/grub/grub.conf",
+                                     "/proc/sys/kernel/osrelease", "/proc/meminfo", "/proc/cmdline", "/proc/modules", "/proc/stat"]
+    static let logs = ["/var/log/libvirt/libvirtd.log", "/var/log/libvirt/qemu", "/var/log/vdsm/vdsm.log", "/var/log/vdsm/supervdsm.log",
+                       "/var/log/ovirt-engine/engine.log", "/var/log/ovirt-hosted-engine-ha/agent.log", "/var/log/messages", "/var/log/kern.log",
+                       "/var/log/dmesg", "/var/log/syslog"]
+    static let logTailBytes = 4 << 20
+
+    public static func collect(_ options: CollectOptions) throws -> CollectResult {
+        let started = Date()
+        let recorder = AccessRecorder()
+        let root = options.root.recording(into: recorder)
+        let store = FactStore(root: root, libvirtURI: options.libvirtURI)
+        var collectors: [Manifest.Collector] = []
+        var members: [String: ArchiveMember] = [:]
+        var redactions: [String: [String]] = [:]
+        var withheld: [String] = []
+        var total = 0
+        func step<T>(_ name: String, _ body: () throws -> T) -> T? {
+            let start = Date()
+            let before = total
+            options.progress?(name, Date().timeIntervalSince(started), total)
+            do {
+                let value = try body()
+                collectors.append(.init(name: name, status: "ok", seconds: Date().timeIntervalSince(start), bytes: total - before, note: nil))
+                return value
+            } catch {
+                collectors.append(.init(name: name, status: "failed", seconds: Date().timeIntervalSince(start), bytes: total - before, note: "\(error)"))
+                return nil
+            }
+        }
+        func add(_ path: String, _ bytes: [UInt8], scrub: Bool = true) {
+            let relative = String(canonical(options.root, path).drop { $0 == "/" })
+            guard !relative.isEmpty, members[relative] == nil else { return }
+            var contents: [UInt8]? = bytes
+            if scrub {
+                let outcome = Redactor.scrub(bytes, path: path)
+                if !outcome.notes.isEmpty { redactions[path, default: []] += outcome.notes }
+                contents = outcome.contents
+                if contents == nil { withheld.append(canonical(options.root, path)) }
+            }
+            guard let contents else { return }
+            guard total + contents.count <= options.maximumBytes else {
+                redactions[path, default: []].append("left out: the --max-size limit was reached")
+                return
+            }
+            total += contents.count
+            members[relative] = ArchiveMember(path: relative, contents: contents)
+        }
+
+        // 1. Run every check (and every fact) with the recorder on: the bundle then holds what they read.
+        let catalog = try Catalog.builtIn()
+        let report = step("checks") {
+            ReportBuilder(catalog: catalog).diagnose(store: store, profile: options.profile, now: options.now, clock: started)
+        }!
+        let facts = step("facts") { Facts.all.map { $0.record(store) } } ?? []
+
+        // 2. Configuration and logs that no check reads but a support engineer needs.
+        _ = step("configuration") {
+            for tree in configurationTrees { try? copyTree(root, tree, depth: 6, add: add) }
+            for file in configurationFiles { if let bytes = try? root.readBytes(file, limit: 4 << 20) { add(file, bytes) } }
+        }
+        _ = step("logs") {
+            for path in logs {
+                let since = options.since.map { started.addingTimeInterval(-$0) }
+                if let info = try? root.fileInfo(path), info.kind == .directory {
+                    for name in ((try? root.list(path)) ?? []).suffix(50) {
+                        copyLog(root, "\(path)/\(name)", since: since, add: add)
+                    }
+                } else {
+                    copyLog(root, path, since: since, add: add)
+                }
+            }
+        }
+
+        // 3. What the checks read, listed, stat'ed and followed.
+        _ = step("evidence") {
+            let seen = recorder.snapshot()
+            for path in seen.reads.sorted() where !path.hasPrefix("/dev/") {
+                if let bytes = try? options.root.readBytes(path, limit: HostRoot.defaultReadLimit) { add(path, bytes) }
+            }
+            for (path, target) in seen.links.sorted(by: { $0.key < $1.key }) {
+                let relative = String(canonicalLinkPath(options.root, path).drop { $0 == "/" })
+                guard members[relative] == nil else { continue }
+                let inside = target.hasPrefix("/") ? relativeLink(from: "/" + relative, to: target) : target
+                members[relative] = ArchiveMember(path: relative, kind: .symlink(inside))
+            }
+            for (path, names) in seen.listings {
+                for name in names {
+                    let child = path == "/" ? "/\(name)" : "\(path)/\(name)"
+                    let relative = String(canonical(options.root, child).drop { $0 == "/" })
+                    if members[relative] == nil, (try? options.root.fileInfo(child))?.kind == .directory {
+                        members[relative] = ArchiveMember(path: relative, kind: .directory)
+                    }
+                }
+            }
+            for (path, info) in seen.stats where info.kind == .directory {
+                let relative = String(canonical(options.root, path).drop { $0 == "/" })
+                if !relative.isEmpty, members[relative] == nil { members[relative] = ArchiveMember(path: relative, kind: .directory) }
+            }
+            for (path, info) in seen.stats where info.kind == .regular {
+                let relative = String(canonical(options.root, path).drop { $0 == "/" })
+                if members[relative] == nil, info.size <= 1 << 20, let bytes = try? options.root.readBytes(path) { add(path, bytes) }
+                else if members[relative] == nil { add(path, []) }
+            }
+        }
+
+        // 4. What only the live machine can answer, recorded as the files a root uses instead.
+        _ = step("recorded programs") {
+            let detection = DetectionInputs.gather(options.root)
+            if let signature = detection.cpuidSignature { add("/cpuid.txt", Array((signature + "\n").utf8), scrub: false) }
+            if !detection.dmi.isEmpty { add("/dmidecode.txt", Array(detection.dmi.utf8), scrub: false) }
+            if let machine = try? store.get(Facts.machine) { add("/uname-m.txt", Array((machine + "\n").utf8), scrub: false) }
+            if let probe = try? store.get(Facts.kvmAPI) {
+                var text = probe.failure.map { "error=\($0)\n" } ?? "api_version=\(probe.apiVersion ?? 0)\n"
+                for (name, value) in probe.capabilities.sorted(by: { $0.key < $1.key }) { text += "\(name)=\(value)\n" }
+                add("/kvm-probe.txt", Array(text.utf8), scrub: false)
+            }
+            if let log = try? store.sourced(Facts.kernelLog).get(), log.sources.contains("/dev/kmsg") {
+                add("/journalctl-k.txt", Array((log.value.lines.joined(separator: "\n") + "\n").utf8))
+            }
+            if let sync = try? store.get(Facts.timeSync), let synchronized = sync.kernelSynchronized {
+                add("/adjtimex.txt", Array("synchronized=\(synchronized ? "yes" : "no")\n".utf8), scrub: false)
+            }
+            add("/.meta.yaml", Array(sidecar(recorder: recorder, root: options.root, store: store, withheld: withheld).utf8), scrub: false)
+        }
+
+        // 5. The facts and the report, then the manifest over everything.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        add("/facts.json", Array(try encoder.encode(FactsDocument(root: options.root.label, facts: facts))), scrub: false)
+        add("/report.json", Array(try report.encodedJSON()), scrub: false)
+        if let html = try? Renderer().render(report, format: .html) { add("/report.html", Array(html.utf8), scrub: false) }
+
+        var mapPath: String?
+        var obfuscator: Obfuscator?
+        if options.obfuscate {
+            var names = [report.host.hostname].compactMap { $0 }
+            names += names.compactMap { $0.split(separator: ".").first.map(String.init) }
+            obfuscator = Obfuscator(hostNames: names)
+            for (key, member) in members where member.kind == .file {
+                guard let text = String(validating: member.contents, as: UTF8.self) else { continue }
+                members[key]?.contents = Array(obfuscator!.apply(text).utf8)
+            }
+        }
+
+        let hostLabel = options.obfuscate ? "host-1" : (report.host.hostname ?? "host").replacingOccurrences(of: "/", with: "_")
+        let stamp = bundleStamp(started)
+        let archivePath = destination(options.output, name: "virt-doctor-\(hostLabel)-\(stamp).tar.gz")
+        let sortedMembers = members.values.sorted { $0.path < $1.path }
+        var manifest = Manifest(
+            tool: report.tool, commandLine: options.commandLine, host: report.host, started: started, finished: Date(), now: report.now,
+            profile: report.profile.effective, obfuscated: options.obfuscate,
+            files: sortedMembers.filter { $0.kind == .file }.map { .init(path: $0.path, size: $0.contents.count, sha256: Array(SHA256.hash(data: $0.contents)).map { String(format: "%02x", $0) }.joined()) },
+            collectors: collectors, redactions: redactions)
+        if let obfuscator { manifest.host.hostname = obfuscator.apply(manifest.host.hostname ?? "") }
+        let manifestMember = ArchiveMember(path: "manifest.json", contents: Array(try encoder.encode(manifest)))
+        let archive = try Archive.tarGz([manifestMember] + sortedMembers, modificationTime: started)
+        guard FileManager.default.createFile(atPath: archivePath, contents: Data(archive), attributes: [.posixPermissions: 0o600]) else {
+            throw ArchiveError("cannot write \(archivePath)")
+        }
+        if let obfuscator {
+            let path = archivePath + ".obfuscation-map.json"
+            let map = try encoder.encode(obfuscator.map)
+            _ = FileManager.default.createFile(atPath: path, contents: map, attributes: [.posixPermissions: 0o600])
+            mapPath = path
+        }
+        options.progress?("done", Date().timeIntervalSince(started), archive.count)
+        return CollectResult(archivePath: archivePath, obfuscationMapPath: mapPath, manifest: manifest, archiveBytes: archive.count)
+    }
+
+    /// Where a path really lives in the root: files read through a symbolic link (/sys/block/vda/queue/...)
+    /// are stored under their target, so the link and its target can both be in the archive.
+    static func canonical(_ root: HostRoot, _ path: String) -> String {
+        guard let resolved = try? root.resolve(path) else { return path }
+        if root.isLive {
+            guard let real = realpath(resolved, nil) else { return path }
+            defer { free(real) }
+            return String(cString: real)
+        }
+        let relative = resolved.dropFirst(root.path.count)
+        return relative.isEmpty ? "/" : String(relative)
+    }
+
+    /// A link's own location with its parent canonical (the link itself is not followed).
+    static func canonicalLinkPath(_ root: HostRoot, _ path: String) -> String {
+        let parent = canonical(root, parentOf(path))
+        let name = path.split(separator: "/").last.map(String.init) ?? ""
+        return (parent == "/" ? "" : parent) + "/" + name
+    }
+
+    static func parentOf(_ path: String) -> String {
+        "/" + path.split(separator: "/").dropLast().joined(separator: "/")
+    }
+
+    struct FactsDocument: Codable {
+        var schemaVersion = 1
+        var root: String
+        var facts: [FactRecord]
+    }
+
+    static func destination(_ output: String?, name: String) -> String {
+        guard let output else { return FileManager.default.currentDirectoryPath + "/" + name }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), isDirectory.boolValue { return output + "/" + name }
+        return output
+    }
+
+    static func copyTree(_ root: HostRoot, _ path: String, depth: Int, add: (String, [UInt8], Bool) -> Void) throws {
+        guard depth > 0 else { return }
+        for name in try root.list(path) {
+            let child = "\(path)/\(name)"
+            guard let info = try? root.fileInfo(child) else { continue }
+            if info.kind == .directory { try? copyTree(root, child, depth: depth - 1, add: add) }
+            else if info.kind == .regular, info.size <= 4 << 20, let bytes = try? root.readBytes(child, limit: 4 << 20) { add(child, bytes, true) }
+        }
+    }
+
+    static func copyLog(_ root: HostRoot, _ path: String, since: Date?, add: (String, [UInt8], Bool) -> Void) {
+        guard let info = try? root.fileInfo(path), info.kind == .regular else { return }
+        if let since, let modified = modificationDate(root, path), modified < since { return }
+        if let bytes = try? root.readTail(path, maxBytes: logTailBytes) { add(path, bytes, true) }
+    }
+
+    static func modificationDate(_ root: HostRoot, _ path: String) -> Date? {
+        guard let real = try? root.resolve(path), let attributes = try? FileManager.default.attributesOfItem(atPath: real) else { return nil }
+        return attributes[.modificationDate] as? Date
+    }
+
+    /// An absolute link target, rewritten relative to the link so it stays inside the bundle.
+    static func relativeLink(from path: String, to target: String) -> String {
+        let depth = path.split(separator: "/").count - 1
+        return String(repeating: "../", count: depth) + target.drop { $0 == "/" }
+    }
+
+    /// Device nodes, unreadable files, SELinux labels and the collecting user, which the archive's files
+    /// cannot carry themselves.
+    static func sidecar(recorder: AccessRecorder, root: HostRoot, store: FactStore, withheld: [String]) -> String {
+        let seen = recorder.snapshot()
+        var lines = ["# Recorded by virt-doctor collect: what a directory cannot hold.", "files:"]
+        for (path, info) in seen.stats.sorted(by: { $0.key < $1.key }) where info.kind == .charDevice || info.kind == .blockDevice {
+            lines.append("  \"\(path)\": { type: \(info.kind.rawValue), mode: \"\(info.modeOctal)\", uid: \(info.uid), gid: \(info.gid)"
+                         + (info.major.map { ", major: \($0)" } ?? "") + (info.minor.map { ", minor: \($0)" } ?? "") + " }")
+        }
+        // Withheld secrets stay visible as files nobody may read, so checks still see that they exist.
+        for path in Set(seen.denials).union(withheld).sorted() { lines.append("  \"\(path)\": { unreadable: true }") }
+        if let labels = try? store.get(Facts.imageLabels) {
+            for image in labels.images { if let context = image.context { lines.append("  \"\(image.path)\": { selinux: \"\(context)\" }") } }
+        }
+        if lines.count == 2 { lines[1] = "files: {}" }
+        let identity = ProcessIdentity.current(root)
+        lines.append("process: { uid: \(identity.uid), gids: [\(identity.gids.map(String.init).joined(separator: ", "))] }")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// 20261123T140501Z: a UTC time safe in file names.
+func bundleStamp(_ date: Date) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withYear, .withMonth, .withDay, .withTime, .withTimeZone]
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    return formatter.string(from: date).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+}
