@@ -16,7 +16,7 @@ struct VirtDoctor: ParsableCommand {
         commandName: "virt-doctor",
         abstract: "Find out why virtualization does not work on a Linux machine, and how to fix it.",
         version: ReportBuilder.toolVersion,
-        subcommands: [Check.self, What.self, Certs.self, Collect.self, Analyze.self, Facts.self, List.self, Explain.self],
+        subcommands: [Check.self, What.self, Certs.self, Collect.self, Analyze.self, Diff.self, Facts.self, List.self, Explain.self],
         defaultSubcommand: Check.self)
 }
 
@@ -561,6 +561,37 @@ struct Analyze: ParsableCommand {
             exitForToolFailure(error)
         } catch let error as ArchiveError {
             exitForToolFailure(ToolFailure("cannot analyze \(bundle): \(error)"))
+        }
+    }
+}
+
+struct Diff: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare two bundles (or report.json files): which findings changed status, which facts changed.")
+
+    @Argument(help: "The earlier bundle or report.json.")
+    var old: String
+
+    @Argument(help: "The later bundle or report.json.")
+    var new: String
+
+    enum Format: String, ExpressibleByArgument { case text, json }
+
+    @Option(help: "Output format.")
+    var format: Format = .text
+
+    func run() throws {
+        do {
+            let difference = try Differ.compare(old: old, new: new)
+            switch format {
+            case .text: FileHandle.standardOutput.write(Data(difference.text().utf8))
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                FileHandle.standardOutput.write(try encoder.encode(difference) + Data("\n".utf8))
+            }
+        } catch let error as ArchiveError {
+            exitForToolFailure(ToolFailure("diff: \(error)"))
         }
     }
 }

@@ -38,3 +38,22 @@ import TestSupport
         #expect(unknown.status == 64)
     }
 }
+
+@Suite(.serialized) struct DiffCLITests {
+    /// The same node before and after its VNC copy was refreshed: the failure goes, the certificate changes.
+    @Test func diffShowsRenewedCertificates() throws {
+        let scratch = ScratchRoot()
+        for fixture in ["ovirt-node-certs-vnc-stale", "ovirt-node-certs-valid"] {
+            let run = try Run(["collect", "--root", root(fixture), "--output", scratch.path + "/\(fixture).tar.gz", "--now", "2026-06-01T00:00:00Z"])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        let diff = try Run(["diff", scratch.path + "/ovirt-node-certs-vnc-stale.tar.gz", scratch.path + "/ovirt-node-certs-valid.tar.gz"])
+        #expect(diff.status == 0)
+        #expect(diff.stdout.contains("cert.vnc-expiry: fail -> pass"))
+        #expect(diff.stdout.contains("certificate /etc/pki/vdsm/libvirt-vnc/server-cert.pem: serial"))
+        let reports = try Run(["diff", "--format", "json", scratch.path + "/ovirt-node-certs-vnc-stale.tar.gz", scratch.path + "/ovirt-node-certs-valid.tar.gz"])
+        #expect((try JSONSerialization.jsonObject(with: Data(reports.stdout.utf8)) as? [String: Any])?["findings"] != nil)
+        let bad = try Run(["diff", "/nonexistent/a.json", "/nonexistent/b.json"])
+        #expect(bad.status == 1)
+    }
+}
