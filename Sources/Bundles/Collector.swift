@@ -154,6 +154,17 @@ public enum Collector {
             }
         }
 
+        // Journal excerpts of the virtualization services, when journalctl exists on the live host.
+        if options.root.isLive, FileManager.default.isExecutableFile(atPath: "/usr/bin/journalctl") {
+            _ = step("journal") {
+                let hours = Int((options.since ?? 48 * 3600) / 3600)
+                let arguments = ["--no-pager", "-o", "short-iso", "--since", "-\(hours)h", "-u", "libvirtd", "-u", "virtqemud", "-u", "virtproxyd",
+                                 "-u", "vdsmd", "-u", "supervdsmd", "-u", "ovirt-engine", "-u", "ovirt-ha-agent", "-u", "ovirt-ha-broker"]
+                let output = try runBounded("/usr/bin/journalctl", arguments, seconds: 15, maximumBytes: logTailBytes)
+                add("/var/log/journal-excerpt.txt", output)
+            }
+        }
+
         // 3. What the checks read, listed, stat'ed and followed.
         _ = step("evidence") {
             let seen = recorder.snapshot()
@@ -286,6 +297,29 @@ public enum Collector {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), isDirectory.boolValue { return output + "/" + name }
         return output
+    }
+
+    /// Runs a read-only program with a deadline and an output cap; its output, or the reason it failed.
+    static func runBounded(_ program: String, _ arguments: [String], seconds: Double, maximumBytes: Int) throws -> [UInt8] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let result = try? withDeadline(seconds: seconds, what: program) { () -> [UInt8] in
+            var collected: [UInt8] = []
+            while let chunk = try? pipe.fileHandleForReading.read(upToCount: 65536), !chunk.isEmpty {
+                collected += chunk
+                if collected.count > maximumBytes { collected.removeFirst(collected.count - maximumBytes) }
+            }
+            return collected
+        }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        guard let result else { throw ArchiveError("\(program) did not finish within \(Int(seconds)) s") }
+        return result
     }
 
     static func copyTree(_ root: HostRoot, _ path: String, depth: Int, add: (String, [UInt8], Bool) -> Void) throws {
