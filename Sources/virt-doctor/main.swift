@@ -468,6 +468,9 @@ struct Collect: ParsableCommand {
     @Flag(help: "Replace host names and IP addresses with placeholders.")
     var obfuscate = false
 
+    @Option(help: "Also print the report in this format (it is in the bundle as report.json and report.html either way).")
+    var format: ReportFormat?
+
     @Option(help: "Who the report is for; auto picks from what the machine is.")
     var profile: ProfileChoice = .auto
 
@@ -501,6 +504,17 @@ struct Collect: ParsableCommand {
             if let map = result.obfuscationMapPath { text += "obfuscation map (keep it, do not send it): \(map)\n" }
             let failed = result.manifest.collectors.filter { $0.status != "ok" }
             for collector in failed { text += "note: collector \(collector.name) \(collector.status): \(collector.note ?? "")\n" }
+            if let format {
+                // Judge the archive just written, with the built-in catalog the collector used, so what is
+                // printed is exactly what `virt-doctor analyze` on the bundle will say later.
+                do {
+                    let analysis = try Analyzer.analyze(
+                        bundle: result.archivePath, catalog: try Catalog.builtIn(), profile: profile.profile, now: instant)
+                    text += try Renderer().render(analysis.report, format: format, color: false)
+                } catch {
+                    text += "note: the bundle was written, but its report could not be printed: \(error)\n"
+                }
+            }
             FileHandle.standardOutput.write(Data(text.utf8))
         } catch let error as ToolFailure {
             exitForToolFailure(error)

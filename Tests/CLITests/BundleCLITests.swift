@@ -19,6 +19,16 @@ import TestSupport
         #expect(object["report"] != nil && object["manifest"] != nil && object["logMatches"] != nil)
     }
 
+    /// `collect --format` prints the bundle's own report, the one `analyze` will later give, after the path.
+    @Test func collectCanAlsoPrintTheReport() throws {
+        let scratch = ScratchRoot()
+        let run = try Run(["collect", "--root", root("ovirt-node-certs-vnc-stale"), "--output", scratch.path, "--format", "text", "--now", "2026-06-01T00:00:00Z"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.hasPrefix(scratch.path + "/virt-doctor-"))
+        #expect(run.stdout.contains("[FAIL]  cert.vnc-expiry"))
+        #expect(run.stdout.contains("Evaluated as of 2026-06-01T00:00:00Z"))
+    }
+
     @Test func brokenBundlesAreRefusedClearly() throws {
         let scratch = ScratchRoot()
         scratch.write("not-a-bundle.tar.gz", "hello")
