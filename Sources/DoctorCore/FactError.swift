@@ -19,7 +19,8 @@ public enum FactError: Error, Sendable, Equatable, Codable, CustomStringConverti
     public var description: String {
         switch self {
         case .absent(let path): "\(path) is not present"
-        case .permissionDenied(let path): "permission denied reading \(path) (run as root to include it)"
+        // Root can be refused too (a container's /proc/1, a security module), so the hint names both causes.
+        case .permissionDenied(let path): "permission denied reading \(path) (run as root to include it; as root, a container or security policy is refusing it)"
         case .unparsable(let source, let detail): "\(source) could not be parsed: \(detail)"
         case .tooLarge(let source, let limit): "\(source) is larger than \(limit) bytes; refusing to read it"
         case .timedOut(let what, let seconds): "\(what) did not answer within \(formatSeconds(seconds)) s"

@@ -63,7 +63,7 @@ import TestSupport
         let report = VirtualizationReport.detect(try HostRoot(directory: Paths.fixtureRoot("detection-unreadable-environ")))
         #expect(report.identifiers == ["kvm"])
         #expect(report.container == nil, "the podman marker could not be read")
-        #expect(report.limitations == ["permission denied reading /proc/1/environ (run as root to include it)"])
+        #expect(report.limitations == ["permission denied reading /proc/1/environ (run as root to include it; as root, a container or security policy is refusing it)"])
         #expect(report.complete)
     }
 
