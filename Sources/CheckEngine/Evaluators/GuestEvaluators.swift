@@ -197,7 +197,9 @@ enum GuestEvaluators {
         }
         let processes = try context.fact(Facts.processes).value
         let running = agent.processes.filter(processes.names.contains)
-        var evidence = [Evidence(source: "/proc/*/comm", value: running.isEmpty ? "no \(agent.processes.joined(separator: "/")) process" : "running: \(running.joined(separator: ", "))")]
+        // comm keeps only 15 characters of a name, hence "qemu-guest-agen" in the list; the evidence names the package.
+        let lookedFor = "looked for \(agent.processes.joined(separator: ", ")) in /proc/*/comm"
+        var evidence = [Evidence(source: "/proc/*/comm", value: running.isEmpty ? "no \(agent.package) process (\(lookedFor))" : "running: \(running.joined(separator: ", "))")]
         if vendor == "KVM" || vendor == "QEMU" {
             let channel = context.root.exists("/dev/virtio-ports/org.qemu.guest_agent.0")
             evidence.append(Evidence(source: "/dev/virtio-ports/org.qemu.guest_agent.0", value: channel ? "present" : "absent (the VM has no guest agent channel)"))
