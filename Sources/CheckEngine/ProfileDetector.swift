@@ -34,7 +34,7 @@ public enum ProfileDetector {
                     : "a virtual machine with /dev/kvm present: checked as a (nested) hypervisor host")
             }
             return Choice(profile: .guest, reason: "a virtual machine without usable KVM: checked as a guest"
-                          + (guest?.hypervisorVendor.map { " (\($0))" } ?? ""))
+                          + (guest?.hypervisorName.map { " (\($0))" } ?? ""))
         }
         return Choice(profile: .host, reason: "not a virtual machine: checked as a hypervisor host")
     }

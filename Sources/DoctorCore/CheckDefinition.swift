@@ -169,13 +169,17 @@ public struct Example: Codable, Sendable, Equatable {
     /// A libvirt URI to ask, for checks of a live libvirt; `{fixtures}` stands for Tests/Fixtures
     /// (libvirt's test driver reads a node description from a file: `test:///{fixtures}/libvirt/node.xml`).
     public var connect: String?
+    /// A phrase the finding's summary must contain: the status alone could come out right for the wrong
+    /// reason (a warning about the disk where the fixture plants a bad NIC).
+    public var says: String?
 
-    public init(root: String, status: Status, profile: Profile? = nil, now: String? = nil, connect: String? = nil) {
+    public init(root: String, status: Status, profile: Profile? = nil, now: String? = nil, connect: String? = nil, says: String? = nil) {
         self.root = root
         self.status = status
         self.profile = profile
         self.now = now
         self.connect = connect
+        self.says = says
     }
 }
 

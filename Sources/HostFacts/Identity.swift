@@ -18,6 +18,8 @@ public struct GuestSignals: Codable, Sendable, Equatable {
     public var container: String?
     public var evidence: [String]
 
+    public var hypervisorName: String? { hypervisorVendor.map(VirtualizationReport.displayName) }
+
     static func gather(_ store: FactStore) throws(FactError) -> Sourced<GuestSignals> {
         let detection = try store.sourced(Facts.virtualization).get()
         let report = detection.value

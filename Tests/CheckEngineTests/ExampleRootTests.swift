@@ -34,6 +34,9 @@ import TestSupport
         let finding = runner.run(testCase.check, store: store, options: RunOptions(profile: profile, now: now))
         #expect(finding.status == testCase.example.status, "\(finding.summary)")
         #expect(!finding.summary.isEmpty)
+        if let phrase = testCase.example.says {
+            #expect(finding.summary.contains(phrase), "expected \"\(phrase)\" in: \(finding.summary)")
+        }
         if finding.status == .fail || finding.status == .warn {
             #expect(!finding.remediation.isEmpty, "a problem without remediation: \(finding.summary)")
             #expect(!finding.evidence.isEmpty, "a problem without evidence: \(finding.summary)")

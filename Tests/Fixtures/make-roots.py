@@ -416,3 +416,68 @@ selinux_root("selinux-images-mislabeled", [
     ("web01", "/home/admin/vms/web01.qcow2", "disk", "unconfined_u:object_r:user_home_t:s0"),
     ("db01", "/srv/vms/db01.qcow2", "disk", "system_u:object_r:virt_image_t:s0"),
 ], [])
+
+# ---------------------------------------------------------------- guests on other hypervisors
+# Each hypervisor has its own paravirtual drivers; these roots give pvdrv.virtio-usage and the guest
+# checks one passing and one failing case beyond KVM. Driver names are the ones sysfs shows under
+# /sys/bus/*/drivers on such guests.
+
+# A Xen HVM guest using the PV-on-HVM front-ends: vif (xen-netfront) and vbd (xen-blkfront).
+r = "xen-hvm-guest-pv-drivers"
+base_host(r, "5.14.0-362.8.1.el9_3.x86_64", RHEL9)
+w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", "Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz", 6, GUEST, count=2))
+w(r, "cpuid.txt", "XenVMMXenVMM\n")
+w(r, "uname-m.txt", "x86_64\n")
+w(r, "sys/hypervisor/type", "xen\n")
+w(r, "sys/class/dmi/id/sys_vendor", "Xen\n")
+w(r, "sys/class/dmi/id/product_name", "HVM domU\n")
+w(r, "sys/devices/system/clocksource/clocksource0/current_clocksource", "xen\n")
+w(r, "sys/devices/system/clocksource/clocksource0/available_clocksource", "xen tsc hpet acpi_pm \n")
+device(r, "sys/class/net/eth0", "sys/devices/vif-0/net/eth0", [("sys/devices/vif-0", "sys/bus/xen/drivers/vif")])
+device(r, "sys/block/xvda", "sys/devices/vbd-768/block/xvda", [("sys/devices/vbd-768", "sys/bus/xen/drivers/vbd")])
+w(r, "sys/devices/vbd-768/block/xvda/queue/scheduler", "[none] mq-deadline kyber bfq \n")
+for pid, comm in [(1, "systemd"), (612, "chronyd"), (650, "xe-daemon"), (700, "sshd")]:
+    w(r, f"proc/{pid}/comm", comm + "\n")
+w(r, "etc/chrony.conf", "pool 2.rhel.pool.ntp.org iburst\n")
+w(r, "adjtimex.txt", "synchronized=yes\n")
+w(r, "proc/stat", stat_line(52000, 11000, 930000, 900))
+
+# A Hyper-V guest whose NIC is the Legacy Network Adapter (tulip) while its disk is synthetic (storvsc).
+r = "hyperv-guest-legacy-nic"
+base_host(r, "5.14.0-362.8.1.el9_3.x86_64", RHEL9)
+w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", "Intel(R) Xeon(R) Platinum 8272CL CPU @ 2.60GHz", 6, GUEST, count=2))
+w(r, "cpuid.txt", "Microsoft Hv\n")
+w(r, "uname-m.txt", "x86_64\n")
+w(r, "sys/class/dmi/id/sys_vendor", "Microsoft Corporation\n")
+w(r, "sys/class/dmi/id/product_name", "Virtual Machine\n")
+w(r, "sys/devices/system/clocksource/clocksource0/current_clocksource", "hyperv_clocksource_tsc_page\n")
+w(r, "sys/devices/system/clocksource/clocksource0/available_clocksource", "hyperv_clocksource_tsc_page acpi_pm \n")
+device(r, "sys/class/net/eth0", "sys/devices/pci0000:00/0000:00:0a.0/net/eth0",
+       [("sys/devices/pci0000:00/0000:00:0a.0", "sys/bus/pci/drivers/tulip")])
+device(r, "sys/block/sda", "sys/devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0004:00/VMBUS:00/f8b3781a-1e82-4818-a1c3-63d806ec15bb/host0/target0:0:0/0:0:0:0/block/sda",
+       [("sys/devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0004:00/VMBUS:00/f8b3781a-1e82-4818-a1c3-63d806ec15bb/host0/target0:0:0/0:0:0:0", "sys/bus/scsi/drivers/sd"),
+        ("sys/devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0004:00/VMBUS:00/f8b3781a-1e82-4818-a1c3-63d806ec15bb", "sys/bus/vmbus/drivers/hv_storvsc")])
+for pid, comm in [(1, "systemd"), (612, "chronyd"), (700, "sshd")]:
+    w(r, f"proc/{pid}/comm", comm + "\n")
+w(r, "etc/chrony.conf", "refclock PHC /dev/ptp0 poll 3 dpoll -2 offset 0\n")
+w(r, "adjtimex.txt", "synchronized=yes\n")
+w(r, "proc/stat", stat_line(52000, 11000, 930000, 900))
+
+# A VMware guest on VMXNET3 and the paravirtual SCSI controller, with open-vm-tools running.
+r = "vmware-guest-paravirtual"
+base_host(r, "5.14.0-362.8.1.el9_3.x86_64", RHEL9)
+w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", "Intel(R) Xeon(R) Gold 6248R CPU @ 3.00GHz", 6, GUEST + " nonstop_tsc", count=2))
+w(r, "cpuid.txt", "VMwareVMware\n")
+w(r, "uname-m.txt", "x86_64\n")
+w(r, "sys/class/dmi/id/sys_vendor", "VMware, Inc.\n")
+w(r, "sys/class/dmi/id/product_name", "VMware Virtual Platform\n")
+device(r, "sys/class/net/ens192", "sys/devices/pci0000:00/0000:00:16.0/0000:0b:00.0/net/ens192",
+       [("sys/devices/pci0000:00/0000:00:16.0/0000:0b:00.0", "sys/bus/pci/drivers/vmxnet3")])
+device(r, "sys/block/sda", "sys/devices/pci0000:00/0000:00:15.0/0000:03:00.0/host0/target0:0:0/0:0:0:0/block/sda",
+       [("sys/devices/pci0000:00/0000:00:15.0/0000:03:00.0/host0/target0:0:0/0:0:0:0", "sys/bus/scsi/drivers/sd"),
+        ("sys/devices/pci0000:00/0000:00:15.0/0000:03:00.0", "sys/bus/pci/drivers/vmw_pvscsi")])
+for pid, comm in [(1, "systemd"), (612, "chronyd"), (655, "vmtoolsd"), (700, "sshd")]:
+    w(r, f"proc/{pid}/comm", comm + "\n")
+w(r, "etc/chrony.conf", "pool 2.rhel.pool.ntp.org iburst\n")
+w(r, "adjtimex.txt", "synchronized=yes\n")
+w(r, "proc/stat", stat_line(52000, 11000, 930000, 900))

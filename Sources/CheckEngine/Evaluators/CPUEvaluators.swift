@@ -61,7 +61,7 @@ enum CPUEvaluators {
         }
         if guest?.isVirtualMachine == true {
             evidence.append(contentsOf: guest!.evidence.map { Evidence(source: "virtualization", value: $0) })
-            return Observation(.fail, "This is a virtual machine\(guest!.hypervisorVendor.map { " on \($0)" } ?? "") and its virtual CPU does not pass vmx/svm through, so it cannot run KVM guests itself (no nested virtualization).",
+            return Observation(.fail, "This is a virtual machine\(guest!.hypervisorName.map { " on \($0)" } ?? "") and its virtual CPU does not pass vmx/svm through, so it cannot run KVM guests itself (no nested virtualization).",
                                evidence: evidence, conditions: ["guest"])
         }
         if let xen = context.optionalFact(Facts.xen)?.value, xen.isDom0 {

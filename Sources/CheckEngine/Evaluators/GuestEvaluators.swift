@@ -38,7 +38,7 @@ enum GuestEvaluators {
     static func describe(_ report: VirtualizationReport) -> String {
         var parts: [String] = []
         if report.virtualMachine {
-            parts.append("a \(report.hypervisorVendor ?? "virtual machine") guest (\(report.virtualizationType == "para" ? "paravirtualized" : "full virtualization"))")
+            parts.append("a \(report.hypervisorName ?? "virtual machine") guest (\(report.virtualizationType == "para" ? "paravirtualized" : "full virtualization"))")
         }
         if let container = report.container { parts.append("inside a \(container) container") }
         if let host = report.hypervisorHost { parts.append("a hypervisor host (\(host))") }
@@ -68,7 +68,7 @@ enum GuestEvaluators {
         let report = try detection(context)
         guard report.virtualMachine, let vendor = report.hypervisorVendor, let expected = expectations[vendor] else {
             return .skip(report.virtualMachine
-                         ? "No driver expectations for \(report.hypervisorVendor ?? "this hypervisor")."
+                         ? "No driver expectations for \(report.hypervisorName ?? "this hypervisor")."
                          : "Not a virtual machine: there are no paravirtual drivers to use.")
         }
         let devices = try context.fact(Facts.guestDevices).value
@@ -95,17 +95,17 @@ enum GuestEvaluators {
             return .skip("No network interfaces or disks with drivers are visible (a container sees the host's sysfs only partly).", evidence: evidence)
         }
         if !emulated.isEmpty {
-            return Observation(.warn, "\(vendor) offers paravirtual devices, but " + emulated.joined(separator: "; ") + ": emulated hardware costs CPU on the host and is several times slower.",
+            return Observation(.warn, "\(report.hypervisorName ?? vendor) offers paravirtual devices, but " + emulated.joined(separator: "; ") + ": emulated hardware costs CPU on the host and is several times slower.",
                                evidence: evidence, conditions: [expected.install])
         }
-        return .pass("Every NIC and disk uses \(vendor)'s paravirtual drivers.", evidence: evidence)
+        return .pass("Every NIC and disk uses \(report.hypervisorName ?? vendor)'s paravirtual drivers.", evidence: evidence)
     }
 
     static let clocksource: Evaluator = { context throws(FactError) in
         let report = try detection(context)
         guard report.virtualMachine else { return .skip("Not a virtual machine.") }
         let source = try context.fact(Facts.clocksource).value
-        let vendor = report.hypervisorVendor ?? "the hypervisor"
+        let vendor = report.hypervisorName ?? "the hypervisor"
         let good: Set<String> = ["kvm-clock", "xen", "hyperv_clocksource_tsc_page", "hyperv_clocksource_msr", "arch_sys_counter", "timebase", "tod", "riscv_clocksource"]
         var evidence = [Evidence(source: "/sys/devices/system/clocksource/clocksource0/current_clocksource", value: source.current),
                         Evidence(source: "/sys/devices/system/clocksource/clocksource0/available_clocksource", value: source.available.joined(separator: " "))]
@@ -193,22 +193,22 @@ enum GuestEvaluators {
     static let guestAgent: Evaluator = { context throws(FactError) in
         let report = try detection(context)
         guard report.virtualMachine, let vendor = report.hypervisorVendor, let agent = agents[vendor] else {
-            return .skip(report.virtualMachine ? "No guest agent is known for \(report.hypervisorVendor ?? "this hypervisor")." : "Not a virtual machine.")
+            return .skip(report.virtualMachine ? "No guest agent is known for \(report.hypervisorName ?? "this hypervisor")." : "Not a virtual machine.")
         }
         let processes = try context.fact(Facts.processes).value
         let running = agent.processes.filter(processes.names.contains)
         // comm keeps only 15 characters of a name, hence "qemu-guest-agen" in the list; the evidence names the package.
         let lookedFor = "looked for \(agent.processes.joined(separator: ", ")) in /proc/*/comm"
-        var evidence = [Evidence(source: "/proc/*/comm", value: running.isEmpty ? "no \(agent.package) process (\(lookedFor))" : "running: \(running.joined(separator: ", "))")]
+        var evidence = [Evidence(source: "/proc/*/comm", value: running.isEmpty ? "no process of \(agent.package) running (\(lookedFor))" : "running: \(running.joined(separator: ", "))")]
         if vendor == "KVM" || vendor == "QEMU" {
             let channel = context.root.exists("/dev/virtio-ports/org.qemu.guest_agent.0")
             evidence.append(Evidence(source: "/dev/virtio-ports/org.qemu.guest_agent.0", value: channel ? "present" : "absent (the VM has no guest agent channel)"))
         }
         if running.isEmpty {
-            return Observation(.warn, "The \(vendor) guest agent (\(agent.package)) is not running: the host cannot freeze file systems for consistent snapshots, shut the guest down cleanly, or read its IP addresses.",
+            return Observation(.warn, "The \(report.hypervisorName ?? vendor) guest agent (\(agent.package)) is not running: the host cannot freeze file systems for consistent snapshots, shut the guest down cleanly, or read its IP addresses.",
                                evidence: evidence, conditions: [agent.condition])
         }
-        return .pass("The \(vendor) guest agent is running (\(running.joined(separator: ", "))).", evidence: evidence)
+        return .pass("The \(report.hypervisorName ?? vendor) guest agent is running (\(running.joined(separator: ", "))).", evidence: evidence)
     }
 
     static let stealTime: Evaluator = { context throws(FactError) in

@@ -35,7 +35,7 @@ enum HypervisorEvaluators {
         let (kind, evidence) = classify(context)
         let guest = context.optionalFact(Facts.virtualMachine)?.value
         let nested = guest?.isVirtualMachine == true
-            ? " This host is itself a virtual machine\(guest!.hypervisorVendor.map { " on \($0)" } ?? ""), so its guests are nested." : ""
+            ? " This host is itself a virtual machine\(guest!.hypervisorName.map { " on \($0)" } ?? ""), so its guests are nested." : ""
         switch kind {
         case "xen-dom0":
             return .pass("This host runs the Xen hypervisor (dom0): guests are Xen domains, and KVM is not available while Xen runs." + nested, evidence: evidence)

@@ -32,6 +32,18 @@ public struct VirtualizationReport: Codable, Sendable, Equatable {
 
     public var complete: Bool { problems.isEmpty }
 
+    /// The vendor as people call it in prose: lscpu's "Microsoft" is Hyper-V to anyone fixing a guest.
+    public var hypervisorName: String? { hypervisorVendor.map(Self.displayName) }
+
+    public static func displayName(_ vendor: String) -> String {
+        switch vendor {
+        case "Microsoft": "Hyper-V"
+        case "Oracle": "VirtualBox"
+        case "pHyp": "PowerVM"
+        default: vendor
+        }
+    }
+
     static let containerIdentifiers: Set<String> = [
         "docker", "podman", "lxc", "oci", "crio", "openvz", "linux_vserver", "linux_vserver-guest", "illumos-lx",
     ]
