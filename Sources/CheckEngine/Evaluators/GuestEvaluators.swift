@@ -234,7 +234,8 @@ enum GuestEvaluators {
         let evidence = withScheduler.map { Evidence(source: "/sys/block/\($0.name)/queue/scheduler", value: $0.scheduler!) }
         let heavy = withScheduler.filter { !lightweight.contains($0.scheduler!) }
         if let first = heavy.first {
-            return Observation(.warn, "Virtual disks \(heavy.map(\.name).joined(separator: ", ")) use the \(first.scheduler!) scheduler, which reorders requests the host reorders again: extra latency for nothing.",
+            let disks = NamedList("Virtual disk", "Virtual disks", heavy.map(\.name))
+            return Observation(.warn, "\(disks.phrase) \(disks.verb("uses", "use")) the \(first.scheduler!) scheduler, which reorders requests the host reorders again: extra latency for nothing.",
                                evidence: evidence, conditions: ["heavy"], variables: ["disk": first.name])
         }
         return .pass("Virtual disks use lightweight schedulers (\(Set(withScheduler.map { $0.scheduler! }).sorted().joined(separator: ", "))), leaving ordering to the host.", evidence: evidence)

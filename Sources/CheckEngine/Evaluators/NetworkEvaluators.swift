@@ -56,7 +56,7 @@ enum NetworkEvaluators {
         }
         let guestBridges = bridges?.bridges.filter { !$0.name.hasPrefix("docker") && !$0.name.hasPrefix("cni") } ?? []
         if !bridgedGuests.isEmpty {
-            return Observation(.fail, "Guest traffic on bridges is passed to iptables (bridge-nf-call-iptables=1) and no saved rule accepts it: guests \(bridgedGuests.joined(separator: ", ")) can lose their network to the FORWARD chain's policy.",
+            return Observation(.fail, "Guest traffic on bridges is passed to iptables (bridge-nf-call-iptables=1) and no saved rule accepts it: \(NamedList("guest", "guests", bridgedGuests).phrase) can lose network access to the FORWARD chain's policy.",
                                evidence: evidence, conditions: ["filtering"])
         }
         if !guestBridges.isEmpty {
@@ -112,6 +112,7 @@ enum NetworkEvaluators {
         }
         let domains = context.optionalFact(Facts.libvirtDomains)?.value.domains ?? []
         let users = domains.filter { $0.interfaces.contains { $0.type == "network" && $0.source == "default" } }.map(\.name)
+        let guests = NamedList("guest", "guests", users)
         var evidence = [Evidence(source: "/etc/libvirt/qemu/networks", value: inventory.value.networks.map(\.name).joined(separator: ", ").ifEmpty("no networks defined"))]
         for (file, reason) in inventory.value.unreadable.sorted(by: { $0.key < $1.key }) {
             evidence.append(Evidence(source: file, value: "unreadable", note: reason))
@@ -119,7 +120,7 @@ enum NetworkEvaluators {
         if !users.isEmpty { evidence.append(Evidence(source: "/etc/libvirt/qemu", value: "guests using 'default': \(users.joined(separator: ", "))")) }
         guard let network = inventory.value.network(named: "default") else {
             if !users.isEmpty {
-                return Observation(.fail, "Guests \(users.joined(separator: ", ")) use the network 'default', which is not defined: they fail to start with \"Network not found: no network with matching name 'default'\".",
+                return Observation(.fail, "The network 'default' is not defined, but \(guests.phrase) \(guests.verb("uses", "use")) it: starting \(guests.isSingle ? "it" : "them") fails with \"Network not found: no network with matching name 'default'\".",
                                    evidence: evidence, conditions: ["missing"])
             }
             return .pass("No 'default' network is defined and no guest uses one.", evidence: evidence)
@@ -131,11 +132,11 @@ enum NetworkEvaluators {
                                evidence: evidence, conditions: ["forwarding-off"])
         }
         if network.active == false && !users.isEmpty {
-            return Observation(.fail, "The 'default' network is not running and guests \(users.joined(separator: ", ")) use it: they fail to start with \"network 'default' is not active\".",
+            return Observation(.fail, "The 'default' network is not running and \(guests.phrase) \(guests.verb("uses", "use")) it: starting \(guests.isSingle ? "it" : "them") fails with \"network 'default' is not active\".",
                                evidence: evidence, conditions: ["inactive"] + (network.autostart ? [] : ["not-autostart"]))
         }
         if !network.autostart {
-            return Observation(.warn, "The 'default' network is defined but not marked autostart: after a reboot it stays down" + (users.isEmpty ? "." : " and guests \(users.joined(separator: ", ")) cannot start."),
+            return Observation(.warn, "The 'default' network is defined but not marked autostart: after a reboot it stays down" + (users.isEmpty ? "." : " and \(guests.phrase) cannot start."),
                                evidence: evidence, conditions: ["not-autostart"])
         }
         return .pass("The 'default' network is defined and starts with libvirt" + (network.active == true ? " (running now)." : "."), evidence: evidence)
@@ -145,11 +146,12 @@ enum NetworkEvaluators {
 extension NetworkEvaluators {
     static func liveDefaultNetwork(_ snapshot: LibvirtSnapshot, _ context: EvaluationContext) -> Observation {
         let users = snapshot.domains.filter { $0.interfaces.contains { $0.type == "network" && $0.source == "default" } }.map(\.name)
+        let guests = NamedList("guest", "guests", users)
         var evidence = [Evidence(source: "libvirt \(snapshot.uri)", value: snapshot.networks.map { "\($0.name) (\($0.active ? "active" : "inactive"), autostart \($0.autostart == true ? "yes" : "no"))" }.joined(separator: ", ").ifEmpty("no networks"))]
         if !users.isEmpty { evidence.append(Evidence(source: "libvirt \(snapshot.uri)", value: "guests using 'default': \(users.joined(separator: ", "))")) }
         guard let network = snapshot.networks.first(where: { $0.name == "default" }) else {
             return users.isEmpty ? .pass("libvirt has no 'default' network and no guest uses one.", evidence: evidence)
-                : Observation(.fail, "Guests \(users.joined(separator: ", ")) use the network 'default', which libvirt does not have.", evidence: evidence, conditions: ["missing"])
+                : Observation(.fail, "\(guests.phrase.capitalizedFirst) \(guests.verb("uses", "use")) the network 'default', which libvirt does not have.", evidence: evidence, conditions: ["missing"])
         }
         if network.forwardMode == "nat" || network.forwardMode == "route",
            let forward = context.optionalFact(Facts.sysctl("net.ipv4.ip_forward")), forward.value == "0", network.active {
@@ -158,10 +160,10 @@ extension NetworkEvaluators {
                                evidence: evidence, conditions: ["forwarding-off"])
         }
         if !network.active && !users.isEmpty {
-            return Observation(.fail, "The 'default' network is not running and guests \(users.joined(separator: ", ")) use it.", evidence: evidence, conditions: ["inactive"])
+            return Observation(.fail, "The 'default' network is not running and \(guests.phrase) \(guests.verb("uses", "use")) it.", evidence: evidence, conditions: ["inactive"])
         }
         if network.autostart == false {
-            return Observation(.warn, "The 'default' network does not start with libvirt: after a reboot it stays down" + (users.isEmpty ? "." : " and guests \(users.joined(separator: ", ")) cannot start."),
+            return Observation(.warn, "The 'default' network does not start with libvirt: after a reboot it stays down" + (users.isEmpty ? "." : " and \(guests.phrase) cannot start."),
                                evidence: evidence, conditions: ["not-autostart"])
         }
         return .pass("libvirt's 'default' network is \(network.active ? "running" : "defined") and starts with libvirt.", evidence: evidence)
