@@ -21,21 +21,14 @@
 # table that looks valid.
 set -euo pipefail
 
-# The repository root is this script's parent directory, wherever the script is called from.
-REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=bench/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 RUNS="${RUNS:-5}"
-SCRATCH_PATH="${SCRATCH_PATH:-}"
 # The sos plugins that cover what virt-doctor collects. Several are Red Hat only (selinux, ovirt*,
 # vdsm), so the ones this machine's sos does not know are dropped below rather than passed on.
 WANTED_PLUGINS=(libvirt kvm selinux networking ovirt ovirt_hosted_engine vdsm)
 
-die() {
-    echo "error: $*" >&2
-    exit 1
-}
-
-# hyperfine needs at least two runs to report a standard deviation.
-[[ "$RUNS" =~ ^[0-9]+$ ]] && ((RUNS >= 2)) || die "RUNS must be an integer >= 2 (got '$RUNS')"
+require_runs
 [[ "$(id -u)" == 0 ]] || die "sos report only runs as root; run this benchmark as root"
 
 # Check the peers before a possibly long release build, so a missing tool fails in a second.
@@ -66,26 +59,7 @@ SOS_VERSION="$(sed -n 's/.*(version \([^)]*\)).*/\1/p' <<<"$plugin_list" | head 
 echo "sos ${SOS_VERSION:-?} plugins used: $SOS_PLUGINS" >&2
 ((${#unavailable[@]} == 0)) || echo "sos plugins not on this machine (skipped): ${unavailable[*]}" >&2
 
-# Pick the binary. An explicit VIRT_DOCTOR_BIN is used as given; otherwise build the release binary
-# if it is not there yet, with the standard library linked in as shipped.
-if [[ -n "${VIRT_DOCTOR_BIN:-}" ]]; then
-    BIN="$VIRT_DOCTOR_BIN"
-    [[ -x "$BIN" ]] || die "VIRT_DOCTOR_BIN=$BIN is not an executable file"
-else
-    build_args=(build -c release --static-swift-stdlib)
-    if [[ -n "$SCRATCH_PATH" ]]; then
-        build_args+=(--scratch-path "$SCRATCH_PATH")
-        BIN="$SCRATCH_PATH/release/virt-doctor"
-    else
-        BIN="$REPO_ROOT/.build/release/virt-doctor"
-    fi
-    if [[ ! -x "$BIN" ]]; then
-        command -v swift >/dev/null 2>&1 || die "$BIN is missing and swift is not installed to build it"
-        echo "building: swift ${build_args[*]} (first release build takes several minutes)" >&2
-        (cd "$REPO_ROOT" && swift "${build_args[@]}") >&2
-        [[ -x "$BIN" ]] || die "the build finished but $BIN is not there"
-    fi
-fi
+pick_virt_doctor_binary
 
 # Everything this script writes goes here and is removed on exit, even on failure or Ctrl-C.
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/vd-bench.XXXXXX")"

@@ -13,29 +13,17 @@
 # It only reads the machine and writes temporary files it removes on exit. virt-what must run as root.
 set -euo pipefail
 
-REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=bench/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 RUNS="${RUNS:-30}"
-SCRATCH_PATH="${SCRATCH_PATH:-}"
-die() { echo "error: $*" >&2; exit 1; }
 
-[[ "$RUNS" =~ ^[0-9]+$ ]] && ((RUNS >= 2)) || die "RUNS must be an integer >= 2 (got '$RUNS')"
+require_runs
 for tool in virt-what systemd-detect-virt hyperfine python3; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool is missing; install: apt-get install -y virt-what systemd hyperfine python3"
 done
 [[ "$(id -u)" == 0 ]] || die "virt-what only runs as root; run this benchmark as root"
 
-if [[ -n "${VIRT_DOCTOR_BIN:-}" ]]; then
-    BIN="$VIRT_DOCTOR_BIN"
-else
-    build_args=(build -c release --static-swift-stdlib)
-    BIN="$REPO_ROOT/.build/release/virt-doctor"
-    if [[ -n "$SCRATCH_PATH" ]]; then build_args+=(--scratch-path "$SCRATCH_PATH"); BIN="$SCRATCH_PATH/release/virt-doctor"; fi
-    if [[ ! -x "$BIN" ]]; then
-        echo "building: swift ${build_args[*]}" >&2
-        (cd "$REPO_ROOT" && swift "${build_args[@]}") >&2
-    fi
-fi
-[[ -x "$BIN" ]] || die "$BIN is not an executable file"
+pick_virt_doctor_binary
 VW="$(command -v virt-what)"
 SDV="$(command -v systemd-detect-virt)"
 [[ "$BIN$VW$SDV" != *[[:space:]]* ]] || die "tool paths with spaces are not supported with hyperfine -N"
