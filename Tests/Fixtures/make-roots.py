@@ -301,16 +301,33 @@ def device(root, cls_path, dev_path, chain):
 def stat_line(user, system, idle, steal):
     return f"cpu  {user} 0 {system} {idle} 120 0 35 {steal} 0 0\ncpu0 {user} 0 {system} {idle} 120 0 35 {steal} 0 0\nintr 1\nctxt 1\nbtime 1700000000\n"
 
+def guest_base(r, model, flags, signature, sys_vendor, product, clocksource=None):
+    """The part every guest root shares: a RHEL 9 guest with two vCPUs, its CPUID hypervisor signature,
+    DMI vendor and product, and (when given) the clock source as (current, available)."""
+    base_host(r, "5.14.0-362.8.1.el9_3.x86_64", RHEL9)
+    w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", model, 6, flags, count=2))
+    w(r, "cpuid.txt", signature + "\n")
+    w(r, "uname-m.txt", "x86_64\n")
+    w(r, "sys/class/dmi/id/sys_vendor", sys_vendor + "\n")
+    w(r, "sys/class/dmi/id/product_name", product + "\n")
+    if clocksource:
+        current, available = clocksource
+        w(r, "sys/devices/system/clocksource/clocksource0/current_clocksource", current + "\n")
+        w(r, "sys/devices/system/clocksource/clocksource0/available_clocksource", available + "\n")
+
+def guest_services(r, processes, stat, chrony=None):
+    """Running processes as (pid, comm), /proc/stat from (user, system, idle, steal) ticks, and when
+    chrony is given its configuration plus a synchronised kernel clock."""
+    for pid, comm in processes:
+        w(r, f"proc/{pid}/comm", comm + "\n")
+    if chrony:
+        w(r, "etc/chrony.conf", chrony)
+        w(r, "adjtimex.txt", "synchronized=yes\n")
+    w(r, "proc/stat", stat_line(*stat))
+
 # A well set-up KVM guest: virtio everywhere, kvm-clock, chrony synchronised, qemu-guest-agent, little steal.
 r = "kvm-guest-virtio-good"
-base_host(r, "5.14.0-362.8.1.el9_3.x86_64", RHEL9)
-w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", "Intel Xeon Processor (Icelake)", 6, GUEST, count=2))
-w(r, "cpuid.txt", "KVMKVMKVM\n")
-w(r, "uname-m.txt", "x86_64\n")
-w(r, "sys/class/dmi/id/sys_vendor", "Red Hat\n")
-w(r, "sys/class/dmi/id/product_name", "KVM\n")
-w(r, "sys/devices/system/clocksource/clocksource0/current_clocksource", "kvm-clock\n")
-w(r, "sys/devices/system/clocksource/clocksource0/available_clocksource", "kvm-clock tsc acpi_pm \n")
+guest_base(r, "Intel Xeon Processor (Icelake)", GUEST, "KVMKVMKVM", "Red Hat", "KVM", ("kvm-clock", "kvm-clock tsc acpi_pm "))
 device(r, "sys/class/net/eth0", "sys/devices/pci0000:00/0000:00:03.0/virtio0/net/eth0",
        [("sys/devices/pci0000:00/0000:00:03.0/virtio0", "sys/bus/virtio/drivers/virtio_net"),
         ("sys/devices/pci0000:00/0000:00:03.0", "sys/bus/pci/drivers/virtio-pci")])
@@ -320,34 +337,23 @@ device(r, "sys/block/vda", "sys/devices/pci0000:00/0000:00:04.0/virtio1/block/vd
         ("sys/devices/pci0000:00/0000:00:04.0", "sys/bus/pci/drivers/virtio-pci")])
 w(r, "sys/devices/pci0000:00/0000:00:04.0/virtio1/block/vda/queue/scheduler", "[none] mq-deadline kyber bfq \n")
 w(r, "sys/devices/pci0000:00/0000:00:04.0/virtio1/block/vda/queue/rotational", "1\n")
-for pid, comm in [(1, "systemd"), (612, "chronyd"), (640, "qemu-ga"), (700, "sshd")]:
-    w(r, f"proc/{pid}/comm", comm + "\n")
-w(r, "etc/chrony.conf", "pool 2.rhel.pool.ntp.org iburst\nmakestep 1.0 3\nrtcsync\n")
-w(r, "adjtimex.txt", "synchronized=yes\n")
-w(r, "proc/stat", stat_line(52000, 11000, 930000, 700))
+guest_services(r, [(1, "systemd"), (612, "chronyd"), (640, "qemu-ga"), (700, "sshd")], (52000, 11000, 930000, 700),
+               chrony="pool 2.rhel.pool.ntp.org iburst\nmakestep 1.0 3\nrtcsync\n")
 w(r, "etc/selinux/config", "SELINUX=enforcing\nSELINUXTYPE=targeted\n")
 w(r, "sys/fs/selinux/enforce", "1")
 w(r, ".meta.yaml", "files:\n  /dev/virtio-ports/org.qemu.guest_agent.0: { type: char, mode: \"0600\", uid: 0, gid: 0, major: 245, minor: 1 }\n")
 
 # A KVM guest on emulated hardware with every timekeeping and tooling problem.
 r = "kvm-guest-emulated-devices"
-base_host(r, "5.14.0-362.8.1.el9_3.x86_64", RHEL9)
-w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", "QEMU Virtual CPU version 2.5+", 6, GUEST.replace(" constant_tsc", ""), count=2))
-w(r, "cpuid.txt", "KVMKVMKVM\n")
-w(r, "uname-m.txt", "x86_64\n")
-w(r, "sys/class/dmi/id/sys_vendor", "QEMU\n")
-w(r, "sys/class/dmi/id/product_name", "Standard PC (i440FX + PIIX, 1996)\n")
-w(r, "sys/devices/system/clocksource/clocksource0/current_clocksource", "hpet\n")
-w(r, "sys/devices/system/clocksource/clocksource0/available_clocksource", "kvm-clock hpet acpi_pm \n")
+guest_base(r, "QEMU Virtual CPU version 2.5+", GUEST.replace(" constant_tsc", ""), "KVMKVMKVM", "QEMU",
+           "Standard PC (i440FX + PIIX, 1996)", ("hpet", "kvm-clock hpet acpi_pm "))
 device(r, "sys/class/net/ens3", "sys/devices/pci0000:00/0000:00:03.0/net/ens3",
        [("sys/devices/pci0000:00/0000:00:03.0", "sys/bus/pci/drivers/e1000")])
 device(r, "sys/block/sda", "sys/devices/pci0000:00/0000:00:01.1/ata1/host0/target0:0:0/0:0:0:0/block/sda",
        [("sys/devices/pci0000:00/0000:00:01.1/ata1/host0/target0:0:0/0:0:0:0", "sys/bus/scsi/drivers/sd"),
         ("sys/devices/pci0000:00/0000:00:01.1", "sys/bus/pci/drivers/ata_piix")])
 w(r, "sys/devices/pci0000:00/0000:00:01.1/ata1/host0/target0:0:0/0:0:0:0/block/sda/queue/scheduler", "mq-deadline kyber [bfq] none\n")
-for pid, comm in [(1, "systemd"), (700, "sshd")]:
-    w(r, f"proc/{pid}/comm", comm + "\n")
-w(r, "proc/stat", stat_line(52000, 11000, 700000, 250000))
+guest_services(r, [(1, "systemd"), (700, "sshd")], (52000, 11000, 700000, 250000))
 w(r, "var/log/dmesg", "[    2.100000] clocksource: timekeeping watchdog on CPU1: Marking clocksource 'tsc' as unstable because the skew is too large\n[    2.100200] clocksource: Switched to clocksource hpet\n")
 
 # A RHEL 5.3 KVM guest without the paravirtual clock and without the prescribed parameters.
@@ -424,60 +430,33 @@ selinux_root("selinux-images-mislabeled", [
 
 # A Xen HVM guest using the PV-on-HVM front-ends: vif (xen-netfront) and vbd (xen-blkfront).
 r = "xen-hvm-guest-pv-drivers"
-base_host(r, "5.14.0-362.8.1.el9_3.x86_64", RHEL9)
-w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", "Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz", 6, GUEST, count=2))
-w(r, "cpuid.txt", "XenVMMXenVMM\n")
-w(r, "uname-m.txt", "x86_64\n")
+guest_base(r, "Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz", GUEST, "XenVMMXenVMM", "Xen", "HVM domU", ("xen", "xen tsc hpet acpi_pm "))
 w(r, "sys/hypervisor/type", "xen\n")
-w(r, "sys/class/dmi/id/sys_vendor", "Xen\n")
-w(r, "sys/class/dmi/id/product_name", "HVM domU\n")
-w(r, "sys/devices/system/clocksource/clocksource0/current_clocksource", "xen\n")
-w(r, "sys/devices/system/clocksource/clocksource0/available_clocksource", "xen tsc hpet acpi_pm \n")
 device(r, "sys/class/net/eth0", "sys/devices/vif-0/net/eth0", [("sys/devices/vif-0", "sys/bus/xen/drivers/vif")])
 device(r, "sys/block/xvda", "sys/devices/vbd-768/block/xvda", [("sys/devices/vbd-768", "sys/bus/xen/drivers/vbd")])
 w(r, "sys/devices/vbd-768/block/xvda/queue/scheduler", "[none] mq-deadline kyber bfq \n")
-for pid, comm in [(1, "systemd"), (612, "chronyd"), (650, "xe-daemon"), (700, "sshd")]:
-    w(r, f"proc/{pid}/comm", comm + "\n")
-w(r, "etc/chrony.conf", "pool 2.rhel.pool.ntp.org iburst\n")
-w(r, "adjtimex.txt", "synchronized=yes\n")
-w(r, "proc/stat", stat_line(52000, 11000, 930000, 900))
+guest_services(r, [(1, "systemd"), (612, "chronyd"), (650, "xe-daemon"), (700, "sshd")], (52000, 11000, 930000, 900),
+               chrony="pool 2.rhel.pool.ntp.org iburst\n")
 
 # A Hyper-V guest whose NIC is the Legacy Network Adapter (tulip) while its disk is synthetic (storvsc).
 r = "hyperv-guest-legacy-nic"
-base_host(r, "5.14.0-362.8.1.el9_3.x86_64", RHEL9)
-w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", "Intel(R) Xeon(R) Platinum 8272CL CPU @ 2.60GHz", 6, GUEST, count=2))
-w(r, "cpuid.txt", "Microsoft Hv\n")
-w(r, "uname-m.txt", "x86_64\n")
-w(r, "sys/class/dmi/id/sys_vendor", "Microsoft Corporation\n")
-w(r, "sys/class/dmi/id/product_name", "Virtual Machine\n")
-w(r, "sys/devices/system/clocksource/clocksource0/current_clocksource", "hyperv_clocksource_tsc_page\n")
-w(r, "sys/devices/system/clocksource/clocksource0/available_clocksource", "hyperv_clocksource_tsc_page acpi_pm \n")
+guest_base(r, "Intel(R) Xeon(R) Platinum 8272CL CPU @ 2.60GHz", GUEST, "Microsoft Hv", "Microsoft Corporation", "Virtual Machine",
+           ("hyperv_clocksource_tsc_page", "hyperv_clocksource_tsc_page acpi_pm "))
 device(r, "sys/class/net/eth0", "sys/devices/pci0000:00/0000:00:0a.0/net/eth0",
        [("sys/devices/pci0000:00/0000:00:0a.0", "sys/bus/pci/drivers/tulip")])
 device(r, "sys/block/sda", "sys/devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0004:00/VMBUS:00/f8b3781a-1e82-4818-a1c3-63d806ec15bb/host0/target0:0:0/0:0:0:0/block/sda",
        [("sys/devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0004:00/VMBUS:00/f8b3781a-1e82-4818-a1c3-63d806ec15bb/host0/target0:0:0/0:0:0:0", "sys/bus/scsi/drivers/sd"),
         ("sys/devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0004:00/VMBUS:00/f8b3781a-1e82-4818-a1c3-63d806ec15bb", "sys/bus/vmbus/drivers/hv_storvsc")])
-for pid, comm in [(1, "systemd"), (612, "chronyd"), (700, "sshd")]:
-    w(r, f"proc/{pid}/comm", comm + "\n")
-w(r, "etc/chrony.conf", "refclock PHC /dev/ptp0 poll 3 dpoll -2 offset 0\n")
-w(r, "adjtimex.txt", "synchronized=yes\n")
-w(r, "proc/stat", stat_line(52000, 11000, 930000, 900))
+guest_services(r, [(1, "systemd"), (612, "chronyd"), (700, "sshd")], (52000, 11000, 930000, 900),
+               chrony="refclock PHC /dev/ptp0 poll 3 dpoll -2 offset 0\n")
 
 # A VMware guest on VMXNET3 and the paravirtual SCSI controller, with open-vm-tools running.
 r = "vmware-guest-paravirtual"
-base_host(r, "5.14.0-362.8.1.el9_3.x86_64", RHEL9)
-w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", "Intel(R) Xeon(R) Gold 6248R CPU @ 3.00GHz", 6, GUEST + " nonstop_tsc", count=2))
-w(r, "cpuid.txt", "VMwareVMware\n")
-w(r, "uname-m.txt", "x86_64\n")
-w(r, "sys/class/dmi/id/sys_vendor", "VMware, Inc.\n")
-w(r, "sys/class/dmi/id/product_name", "VMware Virtual Platform\n")
+guest_base(r, "Intel(R) Xeon(R) Gold 6248R CPU @ 3.00GHz", GUEST + " nonstop_tsc", "VMwareVMware", "VMware, Inc.", "VMware Virtual Platform")
 device(r, "sys/class/net/ens192", "sys/devices/pci0000:00/0000:00:16.0/0000:0b:00.0/net/ens192",
        [("sys/devices/pci0000:00/0000:00:16.0/0000:0b:00.0", "sys/bus/pci/drivers/vmxnet3")])
 device(r, "sys/block/sda", "sys/devices/pci0000:00/0000:00:15.0/0000:03:00.0/host0/target0:0:0/0:0:0:0/block/sda",
        [("sys/devices/pci0000:00/0000:00:15.0/0000:03:00.0/host0/target0:0:0/0:0:0:0", "sys/bus/scsi/drivers/sd"),
         ("sys/devices/pci0000:00/0000:00:15.0/0000:03:00.0", "sys/bus/pci/drivers/vmw_pvscsi")])
-for pid, comm in [(1, "systemd"), (612, "chronyd"), (655, "vmtoolsd"), (700, "sshd")]:
-    w(r, f"proc/{pid}/comm", comm + "\n")
-w(r, "etc/chrony.conf", "pool 2.rhel.pool.ntp.org iburst\n")
-w(r, "adjtimex.txt", "synchronized=yes\n")
-w(r, "proc/stat", stat_line(52000, 11000, 930000, 900))
+guest_services(r, [(1, "systemd"), (612, "chronyd"), (655, "vmtoolsd"), (700, "sshd")], (52000, 11000, 930000, 900),
+               chrony="pool 2.rhel.pool.ntp.org iburst\n")
