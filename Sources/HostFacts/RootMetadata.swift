@@ -47,13 +47,19 @@ public struct RootMetadata: Codable, Sendable, Equatable {
         } catch .absent {
             return RootMetadata()
         }
+        return try decode(text, source: location)
+    }
+
+    /// Parses sidecar text, wherever it came from (a directory root or a bundle read in memory); `source`
+    /// names it in errors.
+    public static func decode(_ text: String, source: String) throws(FactError) -> RootMetadata {
         do {
             let decoded = try YAMLDecoder().decode(RootMetadata.self, from: text)
             var normalized: [String: Entry] = [:]
             for (path, entry) in decoded.files { normalized[normalize(path)] = entry }
             return RootMetadata(files: normalized, process: decoded.process)
         } catch {
-            throw .unparsable(source: location, detail: "\(error)")
+            throw .unparsable(source: source, detail: "\(error)")
         }
     }
 
