@@ -240,6 +240,8 @@ import TestSupport
         #expect(lines("spice_password = \"\"") == "spice_password = \"\"")
         #expect(lines("A=1\0TOKEN=x8\0") == "A=1\0TOKEN=\"(redacted)\"\0")
         #expect(lines("log: user connected with password=x9, retrying") == "log: user connected with password=(redacted), retrying")
+        #expect(lines("password_pbkdf2 root grub.pbkdf2.x10") == "password_pbkdf2 \"(redacted)\"")
+        #expect(lines("# storepass must be at least 6 characters") == "# storepass must be at least 6 characters", "prose in comments stays")
     }
 
     @Test func xmlAttributesAndText() {

@@ -306,12 +306,16 @@ enum TextScrubbers {
 
     static func scrubLine(_ line: [UInt8]) -> ([UInt8], Bool) {
         var cursor = 0
+        var commented = false
         // Indentation, comment markers (a commented-out password is still a password), `export`, a YAML dash.
         while true {
             let before = cursor
             while cursor < line.count, line[cursor].isHorizontalSpace { cursor += 1 }
-            while cursor < line.count, line[cursor] == UInt8(ascii: "#") || line[cursor] == UInt8(ascii: ";") || line[cursor] == UInt8(ascii: "!") { cursor += 1 }
-            if line[cursor...].starts(with: Array("//".utf8)) { cursor += 2 }
+            while cursor < line.count, line[cursor] == UInt8(ascii: "#") || line[cursor] == UInt8(ascii: ";") || line[cursor] == UInt8(ascii: "!") {
+                cursor += 1
+                commented = true
+            }
+            if line[cursor...].starts(with: Array("//".utf8)) { cursor += 2; commented = true }
             if line[cursor...].starts(with: Array("export ".utf8)) { cursor += 7 }
             if line[cursor...].starts(with: Array("- ".utf8)) { cursor += 2 }
             if cursor == before { break }
@@ -331,8 +335,9 @@ enum TextScrubbers {
         if separator < line.count, line[separator] == UInt8(ascii: "=") || line[separator] == UInt8(ascii: ":") {
             if line[separator...].starts(with: Array("://".utf8)) { return (maskInlineSettings(line), false) }
             valueStart = separator + 1
-        } else if case .secret = kind, separator > cursor, separator < line.count {
-            // `password_pbkdf2 root grub.pbkdf2...` (GRUB) and other `name value` forms.
+        } else if case .secret = kind, !commented, separator > cursor, separator < line.count {
+            // `password_pbkdf2 root grub.pbkdf2...` (GRUB) and other `name value` forms; not in comments, where
+            // this is prose ("# storepass must be at least 6 characters") and a commented setting has its `=`.
             valueStart = separator
         } else {
             return (maskInlineSettings(line), false)
