@@ -113,23 +113,12 @@ struct OutputTarget {
             FileHandle.standardOutput.write(Data(text.utf8))
             return
         }
+        // One writer for every file the tool produces: private from the start, never through a link,
+        // never over a device or FIFO (see OutputFile).
         do {
-            // Atomic replacement only for regular files: renaming over /dev/null or a FIFO would replace
-            // the device itself, and a report must never change the machine.
-            var info = stat()
-            if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
-                guard let handle = FileHandle(forWritingAtPath: path) else {
-                    throw ToolFailure("cannot open \(path) for writing")
-                }
-                defer { try? handle.close() }
-                try handle.write(contentsOf: Data(text.utf8))
-            } else {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-            }
-        } catch let error as ToolFailure {
-            throw error
+            try OutputFile.write(text, to: path)
         } catch {
-            throw ToolFailure("cannot write \(path): \(error.localizedDescription)")
+            throw ToolFailure(error.description)
         }
     }
 }
@@ -519,6 +508,8 @@ struct Collect: ParsableCommand {
         } catch let error as ToolFailure {
             exitForToolFailure(error)
         } catch let error as ArchiveError {
+            exitForToolFailure(error)
+        } catch let error as OutputFileError {
             exitForToolFailure(error)
         }
     }
