@@ -77,12 +77,12 @@ public enum SafeYAML {
             }
             switch type {
             case YAML_ALIAS_EVENT:
-                return refuse("YAML aliases (*name) are not accepted", event.start_mark)
+                return refuse("YAML anchors and aliases (&name, *name) are not accepted", event.start_mark)
             case YAML_SCALAR_EVENT:
-                if event.data.scalar.anchor != nil { return refuse("YAML anchors (&name) are not accepted", event.start_mark) }
+                if event.data.scalar.anchor != nil { return refuse("YAML anchors and aliases (&name, *name) are not accepted", event.start_mark) }
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                 let anchor = type == YAML_SEQUENCE_START_EVENT ? event.data.sequence_start.anchor : event.data.mapping_start.anchor
-                if anchor != nil { return refuse("YAML anchors (&name) are not accepted", event.start_mark) }
+                if anchor != nil { return refuse("YAML anchors and aliases (&name, *name) are not accepted", event.start_mark) }
                 guard stack.count < maximumDepth else { return refuse("nested deeper than \(maximumDepth) levels", event.start_mark) }
                 stack.append(type == YAML_SEQUENCE_START_EVENT ? .sequence : .mapping(expectingKey: true))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
