@@ -52,8 +52,8 @@ public enum SafeYAML {
         while true {
             var event = yaml_event_t()
             guard yaml_parser_parse(&parser, &event) == 1 else {
-                let problem = parser.problem.map { String(cString: $0) } ?? "not valid YAML"
-                return refuse("not valid YAML: \(problem)", parser.problem_mark)
+                let problem = parser.problem.map { String(cString: $0) } ?? "unreadable"
+                return refuse("invalid YAML: \(problem)", parser.problem_mark)
             }
             defer { yaml_event_delete(&event) }
             events += 1
