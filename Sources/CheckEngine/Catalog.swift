@@ -46,7 +46,15 @@ public struct Catalog: Sendable {
         for file in files {
             let text: String
             do {
-                let data = try Data(contentsOf: file)
+                // Only regular files, read with a bound: a check file linked to /dev/zero or a FIFO must not
+                // hang the run or fill memory.
+                var info = stat()
+                guard stat(file.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+                    throw LoadError(file: file.path, detail: "not a regular file")
+                }
+                let handle = try FileHandle(forReadingFrom: file)
+                defer { try? handle.close() }
+                let data = try handle.read(upToCount: Catalog.maximumFileBytes + 1) ?? Data()
                 guard data.count <= Catalog.maximumFileBytes else {
                     throw LoadError(file: file.path, detail: "larger than \(Catalog.maximumFileBytes) bytes; a check file is a few kilobytes")
                 }

@@ -72,6 +72,16 @@ import TestSupport
         }
     }
 
+    @Test func checkFilesThatAreNotRegularOrTooLargeAreRefused() throws {
+        let scratch = ScratchRoot()
+        scratch.link("extra/zero.yaml", to: "/dev/zero")
+        var catalog = try Catalog.builtIn()
+        #expect(throws: Catalog.LoadError.self) { try catalog.merge(directory: scratch.path + "/extra") }
+        let large = ScratchRoot()
+        large.write("extra/big.yaml", Self.check("local.big") + "# " + String(repeating: "x", count: Catalog.maximumFileBytes) + "\n")
+        #expect(throws: Catalog.LoadError.self) { try catalog.merge(directory: large.path + "/extra") }
+    }
+
     @Test func overridingABuiltInIdStaysAllowed() throws {
         let scratch = ScratchRoot()
         scratch.write("extra/x.yaml", Self.check("selinux.mode"))
