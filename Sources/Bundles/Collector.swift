@@ -48,6 +48,8 @@ public struct CollectOptions: Sendable {
     public var profile: Profile?
     public var now: Date?
     public var libvirtURI: String?
+    /// Seconds libvirt may take to answer (--libvirt-timeout) before it is reported as hung.
+    public var libvirtTimeout: Double = 10
     public var commandLine: [String]
     public var progress: (@Sendable (String, Double, Int) -> Void)?
 
@@ -96,7 +98,7 @@ public enum Collector {
         }
         let recorder = AccessRecorder()
         let root = options.root.recording(into: recorder)
-        let store = FactStore(root: root, libvirtURI: options.libvirtURI)
+        let store = FactStore(root: root, libvirtURI: options.libvirtURI, libvirtTimeout: options.libvirtTimeout)
         var collectors: [Manifest.Collector] = []
         var members: [String: ArchiveMember] = [:]
         var redactions: [String: [String]] = [:]

@@ -1,3 +1,4 @@
+import CheckEngine
 import DoctorCore
 
 /// Points earned over points possible, overall and per area.
@@ -55,7 +56,9 @@ public struct Score: Codable, Sendable, Equatable {
     }
 
     static func points(_ finding: Finding) -> (earned: Double, possible: Double) {
-        let weight = Double(finding.weight)
+        // The catalog refuses weights outside Catalog.weightRange; findings built another way (a report
+        // read back, a hand-made catalog) are held to it here too, so the score stays a percentage.
+        let weight = Double(min(max(finding.weight, Catalog.weightRange.lowerBound), Catalog.weightRange.upperBound))
         switch finding.status {
         case .pass: return (weight, weight)
         case .warn: return (weight / 2, weight)
@@ -65,7 +68,9 @@ public struct Score: Codable, Sendable, Equatable {
     }
 
     static func percent(_ earned: Double, _ possible: Double) -> Int? {
-        possible > 0 ? Int((earned / possible * 100).rounded()) : nil
+        guard possible > 0, possible.isFinite, earned.isFinite else { return nil }
+        let share = min(max(earned / possible, 0), 1)
+        return Int((share * 100).rounded())
     }
 }
 
