@@ -145,7 +145,8 @@ public enum Archive {
 
     /// Reads a bundle from disk, streaming: the compressed file is never held whole either.
     public static func read(file path: String, limits: Limits = .standard) throws -> [ArchiveMember] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO planted under a bundle's name must not hang; regular files ignore it.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw ArchiveError("the file cannot be opened (\(String(cString: strerror(errno))))") }
         defer { close(descriptor) }
         var info = stat()
@@ -184,7 +185,7 @@ public enum Archive {
         var pendingLink: String?
         var pendingSize: Int?
         while let block = try stream.readBlock() {
-            if block.allSatisfy({ $0 == 0 }) {
+            if block.withUnsafeBufferPointer({ bytes in !bytes.contains { $0 != 0 } }) {
                 // End of archive. Inflate the rest (bounded by the same limit) so gzip's CRC is still checked.
                 try stream.drain()
                 break
@@ -241,6 +242,8 @@ public enum Archive {
             pendingName = nil
             pendingLink = nil
             pendingSize = nil
+            // `tar czf b.tar.gz -C dir .` starts with "./": the top directory itself, which the tree already has.
+            if type == UInt8(ascii: "5"), !name.hasPrefix("/"), name.split(separator: "/").allSatisfy({ $0 == "." }) { continue }
             let path = try safePath(name, member: label)
             let kind: ArchiveMember.Kind
             switch type {
@@ -301,12 +304,16 @@ public enum Archive {
     /// The header checksum: the byte sum with the checksum field counted as spaces. Old tars summed signed
     /// bytes; both are accepted, as GNU tar does.
     static func verifyChecksum(_ block: [UInt8], member: String) throws {
+        // A plain loop over the raw bytes: this runs for every header, and generic iteration is slow in
+        // debug builds (a million headers must not take minutes).
         var unsigned = 0
         var signed = 0
-        for (index, byte) in block.enumerated() {
-            let value = (148..<156).contains(index) ? 0x20 : byte
-            unsigned += Int(value)
-            signed += Int(Int8(bitPattern: value))
+        block.withUnsafeBufferPointer { bytes in
+            for index in 0..<bytes.count {
+                let value = index >= 148 && index < 156 ? 0x20 : bytes[index]
+                unsigned += Int(value)
+                signed += Int(Int8(bitPattern: value))
+            }
         }
         let stored = try? number(block, offset: 148, length: 8, field: "checksum", member: member)
         guard let stored, stored == unsigned || stored == signed else {

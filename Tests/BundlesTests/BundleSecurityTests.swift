@@ -124,6 +124,13 @@ import TestSupport
         #expect(renamed.map(\.path) == ["etc/hostname"])
     }
 
+    /// `tar czf bundle.tar.gz -C dir .` names the top directory "./"; that is the tree's top, not an error.
+    @Test func theTopDirectoryEntryOfARepackedBundleIsAccepted() throws {
+        let read = try Self.read(Self.block(name: "./", type: "5") + Self.block(name: "./etc/hostname") + Self.end)
+        #expect(read.map(\.path) == ["etc/hostname"])
+        #expect { try Self.read(Self.block(name: "./", type: "0") + Self.end) } throws: { "\($0)".contains("empty name") }
+    }
+
     @Test func aTruncatedHeaderOrMemberIsSaidSo() throws {
         let member = Self.block(name: "big", size: 2000) + Self.data([UInt8](repeating: 0x41, count: 2000))
         #expect { try Self.read(Array(member.prefix(1000))) } throws: { "\($0)".contains("big") && "\($0)".contains("truncated") }
