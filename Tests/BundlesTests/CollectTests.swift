@@ -88,10 +88,8 @@ import TestSupport
     @Test func theBundleIsAlsoARoot() throws {
         let (result, members) = try Self.collect(Paths.fixtureRoot("kvm-guest-virtio-good"))
         defer { try? FileManager.default.removeItem(atPath: result.archivePath) }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vd-root-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try Archive.extract(members, into: directory)
-        let report = ReportBuilder(catalog: try Catalog.builtIn()).diagnose(root: try HostRoot(directory: directory), profile: nil, now: Self.now)
+        let root = try HostRoot(tree: try Archive.tree(members), label: result.archivePath)
+        let report = ReportBuilder(catalog: try Catalog.builtIn()).diagnose(root: root, profile: nil, now: Self.now)
         #expect(report.profile.effective == .guest)
         #expect(report.findings.first { $0.id == "pvdrv.virtio-usage" }?.status == .pass, "driver chains survive as links")
         for name in ["manifest.json", "facts.json", "report.json", "report.html", "cpuid.txt", ".meta.yaml"] {
