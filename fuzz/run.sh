@@ -8,6 +8,7 @@
 # command that replays it is printed. Grown corpora stay in fuzz/out/corpus/<target> for the next run.
 # Seeds are the repository's fixtures and ../shared/corpus, read in place (VIRT_DOCTOR_CORPUS overrides).
 # FUZZ_SANITIZE=fuzzer,address builds with AddressSanitizer too (slower; for looking at a crash).
+# FUZZ_PARALLEL=N fuzzes N targets at once.
 set -uo pipefail
 fuzz_dir="$(cd "$(dirname "$0")" && pwd)"
 repository="$(cd "$fuzz_dir/.." && pwd)"
@@ -29,7 +30,10 @@ for target in "${targets[@]}"; do
     fi
 done
 
-build=(swift build -c release --package-path "$fuzz_dir" -Xswiftc "-sanitize=$sanitize" -Xswiftc -parse-as-library)
+# -sanitize=fuzzer makes the driver compile everything as library code (libFuzzer brings main), so the entry
+# files are not called main.swift and -parse-as-library is not passed. lld, because gold fails with an internal
+# error linking the main package's build tool (EmbedGen) with these flags.
+build=(swift build -c release --package-path "$fuzz_dir" -Xswiftc "-sanitize=$sanitize" -Xswiftc -use-ld=lld)
 echo "== building: ${build[*]}"
 started=$(date +%s)
 if ! "${build[@]}"; then
@@ -44,10 +48,9 @@ trap 'rm -rf "$seed_root"' EXIT
 seed_dirs="$repository"
 [ -d "$corpus" ] && seed_dirs="$seed_dirs:$corpus"
 
-failed=()
-for target in "${targets[@]}"; do
-    executable="$bin/fuzz-$target"
-    seeds="$seed_root/$target"
+# Fuzzes one target; its summary goes to stdout, a failure also to $out/failed/<target>.
+fuzz_one() {
+    local target="$1" executable="$bin/fuzz-$1" seeds="$seed_root/$1" log="$out/logs/$1.log" status artifact
     mkdir -p "$seeds" "$out/corpus/$target" "$out/crashes/$target" "$out/logs"
     VIRT_DOCTOR_FUZZ_SEEDS_OUT="$seeds" VIRT_DOCTOR_FUZZ_SEED_DIRS="$seed_dirs" "$executable" >/dev/null 2>&1
     # The repository stores no bundle: archive seeds are made from a fixture root.
@@ -55,22 +58,37 @@ for target in "${targets[@]}"; do
         tar) tar -C "$repository/Tests/Fixtures/roots" -cf "$seeds/fixture-root.tar" kvm-intel-host-ready ;;
         tar-gz) tar -C "$repository/Tests/Fixtures/roots" -czf "$seeds/fixture-root.tar.gz" kvm-intel-host-ready ;;
     esac
-    echo "== $target: $(ls "$seeds" | wc -l) seeds, $(ls "$out/corpus/$target" | wc -l) corpus inputs, ${seconds}s"
     "$executable" -max_total_time="$seconds" -timeout="$timeout_seconds" -rss_limit_mb="$rss_mb" \
         -max_len="${FUZZ_MAX_LEN:-65536}" -print_final_stats=1 \
         -artifact_prefix="$out/crashes/$target/" ${FUZZ_ARGS:-} \
-        "$out/corpus/$target" "$seeds" > "$out/logs/$target.log" 2>&1
+        "$out/corpus/$target" "$seeds" > "$log" 2>&1
     status=$?
-    grep -E '^stat::(number_of_executed_units|peak_rss_mb|new_units_added)' "$out/logs/$target.log" | tr '\n' ' '
-    echo
+    echo "== $target: $(ls "$seeds" | wc -l) seeds, ${seconds}s, exit $status:" \
+        $(grep -E '^stat::(number_of_executed_units|peak_rss_mb|new_units_added)' "$log" | sed 's/^stat:://')
     if [ "$status" != 0 ]; then
-        failed+=("$target")
-        artifact=$(grep -o "Test unit written to [^ ]*" "$out/logs/$target.log" | tail -1 | sed 's/Test unit written to //')
-        echo "!! $target failed (exit $status); log: $out/logs/$target.log" >&2
-        grep -E '^(==[0-9]+==|SUMMARY|Fatal error|.*: error:|#[0-9]+ 0x)' "$out/logs/$target.log" | head -20 >&2
-        [ -n "$artifact" ] && echo "   reproduce: $executable $artifact" >&2
+        artifact=$(grep -o "Test unit written to [^ ]*" "$log" | tail -1 | sed 's/Test unit written to //')
+        {
+            echo "!! $target failed (exit $status); log: $log"
+            grep -E '(Fatal error|runtime failure|ERROR: libFuzzer|SUMMARY| at /.*\.swift:[0-9]+)' "$log" | head -12
+            [ -n "$artifact" ] && echo "   reproduce: $executable $artifact"
+        } | tee "$out/failed/$target" >&2
+    fi
+}
+
+# FUZZ_PARALLEL targets at a time (default 1: the machine may be shared).
+rm -rf "$out/failed"
+mkdir -p "$out/failed"
+running=0
+for target in "${targets[@]}"; do
+    fuzz_one "$target" &
+    running=$((running + 1))
+    if [ "$running" -ge "${FUZZ_PARALLEL:-1}" ]; then
+        wait -n
+        running=$((running - 1))
     fi
 done
+wait
+failed=($(ls "$out/failed"))
 
 if [ ${#failed[@]} -gt 0 ]; then
     echo "fuzzing found problems in: ${failed[*]} (inputs in $out/crashes/)" >&2
