@@ -30,9 +30,9 @@ for target in "${targets[@]}"; do
     fi
 done
 
-# -sanitize=fuzzer makes the driver compile everything as library code (libFuzzer brings main), so the entry
-# files are not called main.swift and -parse-as-library is not passed. lld, because gold fails with an internal
-# error linking the main package's build tool (EmbedGen) with these flags.
+# No -parse-as-library: SwiftPM links every executable with main set to its module's entry point, so each
+# target's file has top-level code that hands over to libFuzzer's driver. lld, because gold fails with an
+# internal error linking the main package's build tool (EmbedGen) with the fuzzer flags.
 build=(swift build -c release --package-path "$fuzz_dir" -Xswiftc "-sanitize=$sanitize" -Xswiftc -use-ld=lld)
 echo "== building: ${build[*]}"
 started=$(date +%s)
