@@ -33,7 +33,10 @@ done
 # No -parse-as-library: SwiftPM links every executable with main set to its module's entry point, so each
 # target's file has top-level code that hands over to libFuzzer's driver. lld, because gold fails with an
 # internal error linking the main package's build tool (EmbedGen) with the fuzzer flags.
-build=(swift build -c release --package-path "$fuzz_dir" -Xswiftc "-sanitize=$sanitize" -Xswiftc -use-ld=lld)
+build=(swift build -c release -Xswiftc "-sanitize=$sanitize" -Xswiftc -use-ld=lld)
+# From fuzz/ itself, as a manual build would be: with --package-path SwiftPM reruns the build plugins and
+# recompiles everything after them.
+cd "$fuzz_dir"
 echo "== building: ${build[*]}"
 started=$(date +%s)
 if ! "${build[@]}"; then
