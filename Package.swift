@@ -9,6 +9,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "virt-doctor", targets: ["virt-doctor"]),
+        // For the fuzzing package in fuzz/, which wraps each target in a libFuzzer entry point.
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -63,6 +65,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // One function per evidence parser, taking arbitrary bytes: driven by libFuzzer (fuzz/) and by
+        // FuzzRegressionTests over saved crash inputs and the fixtures.
+        .target(name: "FuzzTargets", dependencies: ["DoctorCore", "HostFacts", "CheckEngine", "Bundles"]),
         // Build-time helper: turns checks/ and report-templates/ into Swift source.
         // YAML check files are converted to JSON here, once, so the binary decodes them quickly at start-up.
         .executableTarget(name: "EmbedGen", dependencies: ["DoctorCore", "Yams"]),
@@ -77,6 +82,7 @@ let package = Package(
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
         .testTarget(name: "BundlesTests", dependencies: ["Bundles", "HostFacts", "TestSupport"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets", "Bundles", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["virt-doctor", "TestSupport"]),
     ]
 )
