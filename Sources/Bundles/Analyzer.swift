@@ -80,8 +80,9 @@ public enum Analyzer {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try Archive.extract(members, into: directory)
         let root = try HostRoot(directory: directory)
-        let store = FactStore(root: root, recorded: recorded)
-        var report = ReportBuilder(catalog: catalog).diagnose(store: store, profile: profile ?? manifest.profile, now: now ?? manifest.now, clock: clock)
+        var report = try Diagnosis.run(
+            DiagnosisOptions(root: root, profile: profile ?? manifest.profile, now: now ?? manifest.now, clock: clock, recordedFacts: recorded),
+            catalog: catalog).report
         report.host = manifest.host
         if profile == nil { report.profile.requested = "recorded"; report.profile.reason = "the profile the bundle was collected with" }
         var matches: [LogMatch] = []

@@ -91,7 +91,7 @@ public enum Collector {
         let started = Date()
         let recorder = AccessRecorder()
         let root = options.root.recording(into: recorder)
-        let store = FactStore(root: root, libvirtURI: options.libvirtURI)
+        let diagnosisOptions = DiagnosisOptions(root: root, profile: options.profile, now: options.now, clock: started, libvirtURI: options.libvirtURI)
         var collectors: [Manifest.Collector] = []
         var members: [String: ArchiveMember] = [:]
         var redactions: [String: [String]] = [:]
@@ -131,9 +131,12 @@ public enum Collector {
 
         // 1. Run every check (and every fact) with the recorder on: the bundle then holds what they read.
         let catalog = try Catalog.builtIn()
-        let report = step("checks") {
-            ReportBuilder(catalog: catalog).diagnose(store: store, profile: options.profile, now: options.now, clock: started)
-        }!
+        // The same store then answers the facts and the recordings below, so nothing is read twice.
+        guard let diagnosis = step("checks", { try Diagnosis.run(diagnosisOptions, catalog: catalog) }) else {
+            throw ArchiveError("the checks could not run: \(collectors.last?.note ?? "unknown reason")")
+        }
+        let report = diagnosis.report
+        let store = diagnosis.store
         let facts = step("facts") { Facts.all.map { $0.record(store) } } ?? []
 
         // 2. Configuration and logs that no check reads but a support engineer needs.

@@ -8,6 +8,8 @@ public struct Catalog: Sendable {
     public private(set) var checks: [CheckDefinition]
     /// Where each check was defined, for error messages and `explain`.
     public private(set) var origins: [String: String]
+    /// Translations of the checks' words, by language and check id (`checks/<area>/<id>.<lang>.yaml`).
+    public private(set) var translations: [String: [String: CheckTranslation]] = [:]
 
     public struct LoadError: Error, CustomStringConvertible {
         public var file: String
@@ -26,7 +28,26 @@ public struct Catalog: Sendable {
         for (path, json) in EmbeddedFiles.all.sorted(by: { $0.key < $1.key }) where isCheckFile(path) {
             try catalog.add(try decode(json: json, file: "checks/" + path), origin: "built-in checks/\(path)")
         }
+        for (path, json) in EmbeddedFiles.all.sorted(by: { $0.key < $1.key }) where isTranslationFile(path) {
+            do {
+                catalog.addTranslation(try JSONDecoder().decode(CheckTranslation.self, from: Data(json.utf8)))
+            } catch {
+                throw LoadError(file: "checks/" + path, detail: "\(error)")
+            }
+        }
         return catalog
+    }
+
+    /// The catalog with every check's words in `language` where a translation has them (English otherwise).
+    public func localized(_ language: String) -> Catalog {
+        guard let table = translations[language] else { return self }
+        var copy = self
+        copy.checks = checks.map { $0.translated(by: table[$0.id]) }
+        return copy
+    }
+
+    mutating func addTranslation(_ translation: CheckTranslation) {
+        translations[translation.lang, default: [:]][translation.id] = translation
     }
 
     /// Adds or replaces checks from every `*.yaml` / `*.yml` file below a directory.
@@ -36,9 +57,9 @@ public struct Catalog: Sendable {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw LoadError(file: directory, detail: "not a directory")
         }
-        let files = (FileManager.default.enumerator(at: base, includingPropertiesForKeys: nil)?.allObjects as? [URL] ?? [])
-            .filter { Catalog.isCheckFile($0.path) }
+        let all = (FileManager.default.enumerator(at: base, includingPropertiesForKeys: nil)?.allObjects as? [URL] ?? [])
             .sorted { $0.path < $1.path }
+        let files = all.filter { Catalog.isCheckFile($0.path) }
         for file in files {
             let text: String
             do {
@@ -47,6 +68,15 @@ public struct Catalog: Sendable {
                 throw LoadError(file: file.path, detail: "cannot be read: \(error.localizedDescription)")
             }
             try add(try Catalog.decode(text, file: file.path), origin: file.path)
+        }
+        // Translations of --checks-dir checks sit beside them, as for the built-in ones.
+        for file in all where Catalog.isTranslationFile(file.path) {
+            do {
+                let text = try String(contentsOf: file, encoding: .utf8)
+                addTranslation(try YAMLDecoder().decode(CheckTranslation.self, from: text))
+            } catch {
+                throw LoadError(file: file.path, detail: "not a readable translation: \(error)")
+            }
         }
     }
 
@@ -61,8 +91,17 @@ public struct Catalog: Sendable {
 
     public func check(id: String) -> CheckDefinition? { checks.first { $0.id == id } }
 
+    /// A check file: YAML, not hidden, not a translation (`<id>.<lang>.yaml`), not the report words (`i18n/`).
     static func isCheckFile(_ path: String) -> Bool {
-        (path.hasSuffix(".yaml") || path.hasSuffix(".yml")) && !path.split(separator: "/").last!.hasPrefix(".")
+        isYAML(path) && CheckTranslation.language(ofFile: path) == nil
+    }
+
+    static func isTranslationFile(_ path: String) -> Bool {
+        isYAML(path) && CheckTranslation.language(ofFile: path) != nil
+    }
+
+    static func isYAML(_ path: String) -> Bool {
+        (path.hasSuffix(".yaml") || path.hasSuffix(".yml")) && !(path.split(separator: "/").last?.hasPrefix(".") ?? true)
     }
 
     public static func decode(_ text: String, file: String) throws -> CheckDefinition {
@@ -90,9 +129,29 @@ public struct Catalog: Sendable {
     /// What a check file must satisfy before the engine will run it.
     static func validate(_ check: CheckDefinition) -> String? {
         if check.id.isEmpty || check.id.contains(where: { $0.isWhitespace }) { return "id must be a non-empty word" }
-        if (check.evaluator == nil) == (check.rule == nil) { return "\(check.id): set exactly one of 'evaluator' and 'rule'" }
-        if let evaluator = check.evaluator, Evaluators.registry[evaluator] == nil {
-            return "\(check.id): evaluator '\(evaluator)' is not registered (known: \(Evaluators.registry.keys.sorted().joined(separator: ", ")))"
+        if check.evaluator != nil && check.rule != nil { return "\(check.id): set 'evaluator' or 'rule', not both" }
+        if check.rule == nil {
+            guard let evaluator = Evaluators.registry[check.evaluatorName] else {
+                let shared = Evaluators.registry.values.filter { !$0.id.contains(".") || $0.id.hasPrefix("certificate.") }.map(\.id).sorted()
+                return check.evaluator == nil
+                    ? "\(check.id): no 'rule', and this build has no evaluator for the id \(check.id) (give a rule, or a shared evaluator: \(shared.joined(separator: ", ")))"
+                    : "\(check.id): evaluator '\(check.evaluatorName)' is not registered (known: \(Evaluators.registry.keys.sorted().joined(separator: ", ")))"
+            }
+            if !evaluator.isLegacy {
+                let unknown = Set(check.summaries.keys).subtracting(evaluator.conditions)
+                if !unknown.isEmpty {
+                    return "\(check.id): summaries for conditions the evaluator never reports: \(unknown.sorted().joined(separator: ", ")) (it reports: \(evaluator.conditions.joined(separator: ", ")))"
+                }
+                for (name, value) in check.parameters.sorted(by: { $0.key < $1.key }) {
+                    guard let spec = evaluator.parameters[name] else {
+                        return "\(check.id): unknown parameter '\(name)' (the evaluator takes: \(evaluator.parameters.keys.sorted().joined(separator: ", ")))"
+                    }
+                    if let problem = spec.problem(with: value) { return "\(check.id): parameter '\(name)': \(problem)" }
+                }
+                for (name, _) in evaluator.parameters where check.parameters[name] == nil {
+                    return "\(check.id): parameter '\(name)' is required"
+                }
+            }
         }
         if let rule = check.rule {
             for comparison in [rule.comparison] + rule.onlyIf.map(\.comparison) {

@@ -30,19 +30,33 @@ public struct EvaluationContext: Sendable {
     }
 }
 
-/// An evaluator's judgement before the profile's severity is applied.
+/// An evaluator's judgement before the profile's severity is applied, with its condition as a name.
+/// The sentence comes from the check file's `summaries:` for `condition`; `summary` is set only where the
+/// words are the engine's own (a fact that could not be read) or an evaluator not yet converted to data.
 public struct Observation: Sendable, Equatable {
     public var status: Status
-    public var summary: String
+    public var condition: String?
+    public var summary: String?
     public var evidence: [Evidence]
-    /// Names that select `when:` remediation steps in the check file.
+    /// Names that select `when:` remediation steps in the check file, besides `condition`.
     public var conditions: [String]
-    /// Values for `{name}` placeholders in remediation commands.
+    /// Values for `{name}` placeholders in the summary and the remediation commands.
     public var variables: [String: String]
 
+    public init(status: Status, condition: String, variables: [String: String] = [:], evidence: [Evidence] = [], tags: [String] = []) {
+        self.status = status
+        self.condition = condition
+        self.summary = nil
+        self.evidence = evidence
+        self.conditions = tags
+        self.variables = variables
+    }
+
+    /// A judgement whose sentence is already written (engine messages; evaluators not yet converted).
     public init(_ status: Status, _ summary: String, evidence: [Evidence] = [], conditions: [String] = [],
                 variables: [String: String] = [:]) {
         self.status = status
+        self.condition = nil
         self.summary = summary
         self.evidence = evidence
         self.conditions = conditions
@@ -55,6 +69,11 @@ public struct Observation: Sendable, Equatable {
 
     public static func skip(_ reason: String, evidence: [Evidence] = []) -> Observation {
         Observation(.skip, reason, evidence: evidence)
+    }
+
+    /// Every name that selects remediation steps.
+    var remediationConditions: Set<String> {
+        Set(conditions + (condition.map { [$0] } ?? []))
     }
 }
 

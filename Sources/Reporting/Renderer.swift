@@ -1,4 +1,3 @@
-import CheckEngine
 import DoctorCore
 import Foundation
 import Mustache

@@ -15,7 +15,7 @@ struct VirtDoctor: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "virt-doctor",
         abstract: "Find out why virtualization does not work on a Linux machine, and how to fix it.",
-        version: ReportBuilder.toolVersion,
+        version: Report.Tool.current.version,
         subcommands: [Check.self, What.self, Certs.self, Collect.self, Analyze.self, Diff.self, Facts.self, List.self, Explain.self],
         defaultSubcommand: Check.self)
 }
@@ -195,11 +195,12 @@ struct Check: ParsableCommand {
             for selector in selectors where !catalog.checks.contains(where: { $0.id == selector || $0.area == selector || $0.id.hasPrefix(selector + ".") }) {
                 throw ValidationError("'\(selector)' names no check or area; see `virt-doctor list`")
             }
-            let report = ReportBuilder(catalog: catalog).diagnose(
+            let options = DiagnosisOptions(
                 root: try machine.hostRoot(), profile: profile.profile, now: try now.map(parseInstant),
                 only: split(only), skip: split(skip), checkTimeout: timeout,
                 certificateWarningDays: certificateOptions.certWarnDays, extraCertificatePaths: certificateOptions.cert,
                 libvirtURI: machine.connect, libvirtTimeout: machine.libvirtTimeout)
+            let report = try Diagnosis.run(options, catalog: catalog).report
             let target = OutputTarget(path: output)
             try target.write(try Renderer().render(report, format: format, color: target.wantsColor && !noColor))
             let failed = report.findings.contains { $0.status == .fail }
@@ -235,7 +236,7 @@ struct Facts: ParsableCommand {
 
     func run() throws {
         do {
-            let store = FactStore(root: try machine.hostRoot(), libvirtURI: machine.connect, libvirtTimeout: machine.libvirtTimeout)
+            let store = DiagnosisOptions(root: try machine.hostRoot(), libvirtURI: machine.connect, libvirtTimeout: machine.libvirtTimeout).factStore()
             var facts = HostFacts.Facts.all
             if !names.isEmpty {
                 facts = try names.map { name in
@@ -414,7 +415,8 @@ struct Certs: ParsableCommand {
 
     func run() throws {
         do {
-            let store = FactStore(root: try machine.hostRoot(), extraCertificatePaths: certificateOptions.cert)
+            let store = DiagnosisOptions(root: try machine.hostRoot(), extraCertificatePaths: certificateOptions.cert,
+                                         libvirtURI: machine.connect, libvirtTimeout: machine.libvirtTimeout).factStore()
             let instant = try now.map(parseInstant) ?? Date()
             let listing = CertificateListing.make(store, now: instant, warningDays: certificateOptions.certWarnDays)
             let text: String

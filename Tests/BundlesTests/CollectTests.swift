@@ -75,7 +75,7 @@ import TestSupport
     @Test(arguments: ["kvm-intel-host-ready", "ovirt-node-certs-vnc-stale", "kvm-guest-emulated-devices", "net-nat-forwarding-off", "selinux-images-mislabeled"])
     func analyzeEqualsCheck(_ fixture: String) throws {
         let catalog = try Catalog.builtIn()
-        let direct = ReportBuilder(catalog: catalog).diagnose(root: try HostRoot(directory: Paths.fixtureRoot(fixture)), profile: nil, now: Self.now)
+        let direct = try Diagnosis.run(DiagnosisOptions(root: try HostRoot(directory: Paths.fixtureRoot(fixture)), now: Self.now), catalog: catalog).report
         let (result, _) = try Self.collect(Paths.fixtureRoot(fixture))
         defer { try? FileManager.default.removeItem(atPath: result.archivePath) }
         let analysis = try Analyzer.analyze(bundle: result.archivePath, catalog: catalog)
@@ -91,7 +91,7 @@ import TestSupport
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vd-root-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try Archive.extract(members, into: directory)
-        let report = ReportBuilder(catalog: try Catalog.builtIn()).diagnose(root: try HostRoot(directory: directory), profile: nil, now: Self.now)
+        let report = try Diagnosis.run(DiagnosisOptions(root: try HostRoot(directory: directory), now: Self.now), catalog: Catalog.builtIn()).report
         #expect(report.profile.effective == .guest)
         #expect(report.findings.first { $0.id == "pvdrv.virtio-usage" }?.status == .pass, "driver chains survive as links")
         for name in ["manifest.json", "facts.json", "report.json", "report.html", "cpuid.txt", ".meta.yaml"] {

@@ -62,14 +62,14 @@ import TestSupport
                                                                              RemediationTemplate(title: "other", when: ["elsewise"])])
         let runner = Runner(catalog: Catalog(checks: [check]))
         let problem = Observation(.fail, "broken", conditions: ["broken"], variables: ["thing": "it"])
-        let host = runner.finding(check, problem, profile: .host)
+        let host = runner.finding(check, problem, options: RunOptions(profile: .host, now: Date()))
         #expect(host.status == .fail && host.weight == 10)
         #expect(host.remediation == [RemediationStep(title: "fix it", commands: ["do it"])])
-        let node = runner.finding(check, problem, profile: .ovirtNode)
+        let node = runner.finding(check, problem, options: RunOptions(profile: .ovirtNode, now: Date()))
         #expect(node.status == .warn)
-        let guest = runner.finding(check, problem, profile: .guest)
+        let guest = runner.finding(check, problem, options: RunOptions(profile: .guest, now: Date()))
         #expect(guest.status == .pass && guest.weight == 0 && guest.summary.contains("information only"))
-        let skip = runner.finding(check, Observation(.skip, "n/a"), profile: .host)
+        let skip = runner.finding(check, Observation(.skip, "n/a"), options: RunOptions(profile: .host, now: Date()))
         #expect(skip.weight == 0 && skip.remediation.isEmpty)
     }
 
@@ -81,7 +81,7 @@ import TestSupport
         // Stands for a hung daemon or NFS mount: the evaluator does not come back for a long time.
         let sleeper: Evaluator = { _ in Thread.sleep(forTimeInterval: 30); return .pass("never") }
         let started = Date()
-        let findings = Runner(catalog: Catalog(checks: [hanging, quick]), evaluators: ["test.hang": sleeper])
+        let findings = Runner(catalog: Catalog(checks: [hanging, quick]), evaluators: ["test.hang": RegisteredEvaluator(legacy: "test.hang", sleeper)])
             .run(FactStore(root: scratch.root), options: RunOptions(profile: .host, now: Date(), checkTimeout: 0.5))
         #expect(findings.map(\.status) == [.error, .skip])
         #expect(findings[0].summary.contains("did not answer within 0.5 s"))

@@ -66,39 +66,6 @@ enum NetworkEvaluators {
         return .pass("bridge-nf-call-iptables is 1, but no bridge carries guest traffic on this host.", evidence: evidence)
     }
 
-    static let ipForwarding: Evaluator = { context throws(FactError) in
-        let forward = try context.fact(Facts.sysctl("net.ipv4.ip_forward"))
-        var evidence = [Evidence(source: forward.sources.first ?? "/proc/sys/net/ipv4/ip_forward", value: forward.value)]
-        let persisted = context.optionalFact(Facts.persistedSysctls)?.value.settings["net.ipv4.ip_forward"]
-        if let persisted { evidence.append(Evidence(source: "\(persisted.file):\(persisted.line)", value: "net.ipv4.ip_forward = \(persisted.value)")) }
-        let inventory = context.optionalFact(Facts.libvirtNetworks)?.value
-        let natNetworks = inventory?.networks.filter(\.needsIPForwarding) ?? []
-        let running = natNetworks.filter { $0.active == true || ($0.active == nil && $0.autostart) }
-        if !natNetworks.isEmpty {
-            evidence.append(Evidence(source: "/etc/libvirt/qemu/networks", value: natNetworks.map { "\($0.name) (\($0.forwardMode ?? "?")\($0.active == true ? ", active" : "")\($0.autostart ? ", autostart" : ""))" }.joined(separator: ", ")))
-        }
-        let names = natNetworks.map(\.name).joined(separator: ", ")
-        if forward.value == "1" {
-            if persisted?.value == "0" {
-                return Observation(.warn, "IPv4 forwarding is on now, but \(persisted!.file) turns it off at boot.", evidence: evidence, conditions: ["not-persisted"])
-            }
-            if persisted == nil && natNetworks.isEmpty {
-                return Observation(.warn, "IPv4 forwarding is on, but nothing sets it at boot: it was switched on by hand or by a program and will be off after a reboot.",
-                                   evidence: evidence, conditions: ["not-persisted"])
-            }
-            return .pass("IPv4 forwarding is on" + (natNetworks.isEmpty ? "." : "; libvirt's NAT networks (\(names)) can reach outside."), evidence: evidence)
-        }
-        if !running.isEmpty {
-            return Observation(.fail, "IPv4 forwarding is off while libvirt NAT/routed networks are in use (\(running.map(\.name).joined(separator: ", "))): their guests cannot reach anything beyond this host.",
-                               evidence: evidence, conditions: ["off"])
-        }
-        if !natNetworks.isEmpty {
-            return Observation(.warn, "IPv4 forwarding is off and NAT networks are defined (\(names)); guests on them will have no outside connectivity once started unless libvirt turns forwarding back on.",
-                               evidence: evidence, conditions: ["off"])
-        }
-        return .pass("IPv4 forwarding is off, and no libvirt NAT or routed network needs it.", evidence: evidence)
-    }
-
     static let defaultNetwork: Evaluator = { context throws(FactError) in
         // A running libvirt knows for sure which networks are active; the files are the fallback.
         if let snapshot = context.optionalFact(Facts.libvirt)?.value {

@@ -1,9 +1,29 @@
 import DoctorCore
 
-/// Every evaluator a check file may name. The catalog conformance test checks that each `evaluator:` in
-/// checks/ resolves here, and that each entry here is used by some check.
+/// Every evaluator of this build, by the check id it judges (or a shared evaluator's name). The catalog
+/// conformance test checks that every check without a rule finds its evaluator here, that every entry here
+/// is used, and that each evaluator's conditions and its check file's summaries agree.
 public enum Evaluators {
-    public static let registry: [String: Evaluator] = [
+    /// One type per check, in `Checks/<area>/<id>.swift`.
+    static var checks: [any CheckEvaluator.Type] {
+        [
+            NetIPForward.self,
+        ]
+    }
+
+    public static let registry: [String: RegisteredEvaluator] = {
+        var all: [String: RegisteredEvaluator] = [:]
+        for (name, evaluator) in legacy { all[name] = RegisteredEvaluator(legacy: name, evaluator) }
+        for type in checks {
+            let evaluator = RegisteredEvaluator(type)
+            precondition(all[evaluator.id] == nil, "two evaluators are registered as \(evaluator.id)")
+            all[evaluator.id] = evaluator
+        }
+        return all
+    }()
+
+    /// Evaluators whose sentences are still in Swift, by their old names; emptied as checks are converted.
+    static let legacy: [String: Evaluator] = [
         "cpu.virtualization-flags": CPUEvaluators.virtualizationFlags,
         "cpu.firmware-virtualization": CPUEvaluators.firmwareVirtualization,
         "kvm.modules": KVMEvaluators.modules,
@@ -13,7 +33,6 @@ public enum Evaluators {
         "time.host-frequency-scaling": TimeEvaluators.hostFrequencyScaling,
         "storage.loop-devices": StorageEvaluators.loopDevices,
         "network.bridge-netfilter": NetworkEvaluators.bridgeNetfilter,
-        "network.ip-forwarding": NetworkEvaluators.ipForwarding,
         "network.libvirt-default-network": NetworkEvaluators.defaultNetwork,
         "selinux.mode": SELinuxEvaluators.mode,
         "selinux.image-labels": SELinuxEvaluators.imageLabels,

@@ -1,4 +1,3 @@
-import DoctorCore
 import Foundation
 
 /// The report model. JSON output is exactly this, so its field names are a contract with scripts:
@@ -9,6 +8,14 @@ public struct Report: Codable, Sendable, Equatable {
     public struct Tool: Codable, Sendable, Equatable {
         public var name: String
         public var version: String
+
+        public init(name: String, version: String) {
+            self.name = name
+            self.version = version
+        }
+
+        /// This build.
+        public static let current = Tool(name: "virt-doctor", version: "0.1.0")
     }
 
     public struct ProfileInfo: Codable, Sendable, Equatable {
@@ -17,6 +24,12 @@ public struct Report: Codable, Sendable, Equatable {
         /// What the run used.
         public var effective: Profile
         public var reason: String
+
+        public init(requested: String, effective: Profile, reason: String) {
+            self.requested = requested
+            self.effective = effective
+            self.reason = reason
+        }
     }
 
     public struct Host: Codable, Sendable, Equatable {
@@ -28,6 +41,15 @@ public struct Report: Codable, Sendable, Equatable {
         public var root: String
         /// What the machine is: bare metal, a VM, a container; from the detection facts.
         public var virtualization: String?
+
+        public init(hostname: String?, kernel: String?, os: String?, architecture: String?, root: String, virtualization: String?) {
+            self.hostname = hostname
+            self.kernel = kernel
+            self.os = os
+            self.architecture = architecture
+            self.root = root
+            self.virtualization = virtualization
+        }
 
         // Explicit nulls, so `host.kernel` exists in every report even when it could not be read.
         public func encode(to encoder: any Encoder) throws {
@@ -75,8 +97,10 @@ public struct Report: Codable, Sendable, Equatable {
     public var verdict: Verdict
     public var counts: Counts
     public var findings: [Finding]
+    /// The language of the report's sentences (`en`, `ru`); the JSON keys and status words stay English.
+    public var language: String
 
-    public init(tool: Tool, generatedAt: Date, now: Date, profile: ProfileInfo, host: Host, findings: [Finding]) {
+    public init(tool: Tool, generatedAt: Date, now: Date, profile: ProfileInfo, host: Host, findings: [Finding], language: String = "en") {
         self.schemaVersion = Report.currentSchemaVersion
         self.tool = tool
         self.generatedAt = generatedAt
@@ -87,6 +111,23 @@ public struct Report: Codable, Sendable, Equatable {
         self.score = Score(findings)
         self.verdict = Verdict(findings)
         self.counts = Counts(findings)
+        self.language = language
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        schemaVersion = try c.decode(Int.self, forKey: .schemaVersion)
+        tool = try c.decode(Tool.self, forKey: .tool)
+        generatedAt = try c.decode(Date.self, forKey: .generatedAt)
+        now = try c.decode(Date.self, forKey: .now)
+        profile = try c.decode(ProfileInfo.self, forKey: .profile)
+        host = try c.decode(Host.self, forKey: .host)
+        score = try c.decode(Score.self, forKey: .score)
+        verdict = try c.decode(Verdict.self, forKey: .verdict)
+        counts = try c.decode(Counts.self, forKey: .counts)
+        findings = try c.decode([Finding].self, forKey: .findings)
+        // Reports written before the field existed are English.
+        language = try c.decodeIfPresent(String.self, forKey: .language) ?? "en"
     }
 
     public func encodedJSON() throws -> Data {

@@ -1,4 +1,4 @@
-import DoctorCore
+
 
 /// Points earned over points possible, overall and per area.
 ///
