@@ -189,7 +189,10 @@ public enum Archive {
             return value
         }
         let text = String(decoding: bytes[offset..<offset + length].prefix { $0 != 0 && $0 != 0x20 }, as: UTF8.self)
-        return text.isEmpty ? 0 : Int(text, radix: 8)
+        // A sign is not octal: "-1" would make a negative size (a backwards slice) or a mode UInt32 cannot hold.
+        guard !text.isEmpty else { return 0 }
+        guard text.allSatisfy({ ("0"..."7").contains($0) }) else { return nil }
+        return Int(text, radix: 8)
     }
 
     static func string(_ bytes: [UInt8], offset: Int, length: Int) -> String {

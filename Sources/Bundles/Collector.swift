@@ -48,6 +48,8 @@ public struct CollectOptions: Sendable {
     public var profile: Profile?
     public var now: Date?
     public var libvirtURI: String?
+    /// Seconds libvirt may take to answer (--libvirt-timeout) before it is reported as hung.
+    public var libvirtTimeout: Double = 10
     public var commandLine: [String]
     public var progress: (@Sendable (String, Double, Int) -> Void)?
 
@@ -89,9 +91,15 @@ public enum Collector {
 
     public static func collect(_ options: CollectOptions) throws -> CollectResult {
         let started = Date()
+        // A bad --output is reported now, not after the whole collection has run.
+        if let output = options.output {
+            let probe = try destination(output, name: "virt-doctor-probe.tar.gz")
+            try OutputFile.validate(probe)
+        }
         let recorder = AccessRecorder()
         let root = options.root.recording(into: recorder)
-        let diagnosisOptions = DiagnosisOptions(root: root, profile: options.profile, now: options.now, clock: started, libvirtURI: options.libvirtURI)
+        let diagnosisOptions = DiagnosisOptions(root: root, profile: options.profile, now: options.now, clock: started,
+                                                libvirtURI: options.libvirtURI, libvirtTimeout: options.libvirtTimeout)
         var collectors: [Manifest.Collector] = []
         var members: [String: ArchiveMember] = [:]
         var redactions: [String: [String]] = [:]
@@ -110,15 +118,23 @@ public enum Collector {
                 return nil
             }
         }
-        func add(_ path: String, _ bytes: [UInt8], scrub: Bool = true) {
+        /// Evidence read from the host goes through the redaction policy (and may be withheld); what the tool
+        /// generated itself (`evidence: false`) may still quote host values, so it is scrubbed as a document.
+        func add(_ path: String, _ bytes: [UInt8], evidence: Bool = true) {
             let relative = String(canonical(options.root, path).drop { $0 == "/" })
             guard !relative.isEmpty, members[relative] == nil else { return }
-            var contents: [UInt8]? = bytes
-            if scrub {
+            var contents: [UInt8]?
+            if evidence {
                 let outcome = Redactor.scrub(bytes, path: path)
                 if !outcome.notes.isEmpty { redactions[path, default: []] += outcome.notes }
                 contents = outcome.contents
                 if contents == nil { withheld.append(canonical(options.root, path)) }
+            } else if path == "/.meta.yaml" {
+                // Paths, modes, ids and SELinux labels the tool formatted itself; a path such as
+                // /etc/libvirt/passwd.db would otherwise read as a secret setting and lose its entry.
+                contents = bytes
+            } else {
+                contents = Redactor.scrubDocument(bytes, path: path)
             }
             guard let contents else { return }
             guard total + contents.count <= options.maximumBytes else {
@@ -203,66 +219,103 @@ public enum Collector {
         // 4. What only the live machine can answer, recorded as the files a root uses instead.
         _ = step("recorded programs") {
             let detection = DetectionInputs.gather(options.root)
-            if let signature = detection.cpuidSignature { add("/cpuid.txt", Array((signature + "\n").utf8), scrub: false) }
-            if !detection.dmi.isEmpty { add("/dmidecode.txt", Array(detection.dmi.utf8), scrub: false) }
-            if let machine = try? store.get(Facts.machine) { add("/uname-m.txt", Array((machine + "\n").utf8), scrub: false) }
+            if let signature = detection.cpuidSignature { add("/cpuid.txt", Array((signature + "\n").utf8), evidence: false) }
+            if !detection.dmi.isEmpty { add("/dmidecode.txt", Array(detection.dmi.utf8), evidence: false) }
+            if let machine = try? store.get(Facts.machine) { add("/uname-m.txt", Array((machine + "\n").utf8), evidence: false) }
             if let probe = try? store.get(Facts.kvmAPI) {
                 var text = probe.failure.map { "error=\($0)\n" } ?? "api_version=\(probe.apiVersion ?? 0)\n"
                 for (name, value) in probe.capabilities.sorted(by: { $0.key < $1.key }) { text += "\(name)=\(value)\n" }
-                add("/kvm-probe.txt", Array(text.utf8), scrub: false)
+                add("/kvm-probe.txt", Array(text.utf8), evidence: false)
             }
             if let log = try? store.sourced(Facts.kernelLog).get(), log.sources.contains("/dev/kmsg") {
                 add("/journalctl-k.txt", Array((log.value.lines.joined(separator: "\n") + "\n").utf8))
             }
             if let sync = try? store.get(Facts.timeSync), let synchronized = sync.kernelSynchronized {
-                add("/adjtimex.txt", Array("synchronized=\(synchronized ? "yes" : "no")\n".utf8), scrub: false)
+                add("/adjtimex.txt", Array("synchronized=\(synchronized ? "yes" : "no")\n".utf8), evidence: false)
             }
-            add("/.meta.yaml", Array(sidecar(recorder: recorder, root: options.root, store: store, withheld: withheld).utf8), scrub: false)
+            add("/.meta.yaml", Array(sidecar(recorder: recorder, root: options.root, store: store, withheld: withheld).utf8), evidence: false)
         }
 
         // 5. The facts and the report, then the manifest over everything.
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        add("/facts.json", Array(try encoder.encode(FactsDocument(root: options.root.label, facts: facts))), scrub: false)
-        add("/report.json", Array(try report.encodedJSON()), scrub: false)
-        if let html = try? Renderer().render(report, format: .html) { add("/report.html", Array(html.utf8), scrub: false) }
+        add("/facts.json", Array(try encoder.encode(FactsDocument(root: options.root.label, facts: facts))), evidence: false)
+        // The HTML page is rendered from the scrubbed report, so both say the same and neither quotes a secret
+        // (in HTML, quotes are entities, which the scrubbers would not see as quotes).
+        let reportJSON = Redactor.scrubDocument(Array(try report.encodedJSON()), path: "/report.json")
+        add("/report.json", reportJSON, evidence: false)
+        if let scrubbedReport = try? Report.decode(json: Data(reportJSON)), let html = try? Renderer().render(scrubbedReport, format: .html) {
+            add("/report.html", Array(html.utf8), evidence: false)
+        }
 
         var mapPath: String?
         var obfuscator: Obfuscator?
         if options.obfuscate {
-            var names = [report.host.hostname].compactMap { $0 }
-            names += names.compactMap { $0.split(separator: ".").first.map(String.init) }
-            obfuscator = Obfuscator(hostNames: names)
+            let names = hostNames(options.root, hostname: report.host.hostname)
+            let active = Obfuscator(hostNames: names)
             for (key, member) in members where member.kind == .file {
-                guard let text = String(validating: member.contents, as: UTF8.self) else { continue }
-                members[key]?.contents = Array(obfuscator!.apply(text).utf8)
+                // Binary members (certificates, the SMBIOS table) cannot be rewritten without breaking them.
+                guard String(validating: member.contents, as: UTF8.self) != nil else { continue }
+                members[key]?.contents = active.apply(member.contents)
             }
+            obfuscator = active
         }
 
-        let hostLabel = options.obfuscate ? "host-1" : (report.host.hostname ?? "host").replacingOccurrences(of: "/", with: "_")
+        let hostLabel = obfuscator?.primaryHostPlaceholder ?? (report.host.hostname ?? "host").replacingOccurrences(of: "/", with: "_")
         let stamp = bundleStamp(started)
-        let archivePath = destination(options.output, name: "virt-doctor-\(hostLabel)-\(stamp).tar.gz")
+        let archivePath = try destination(options.output, name: "virt-doctor-\(hostLabel)-\(stamp).tar.gz")
         let sortedMembers = members.values.sorted { $0.path < $1.path }
         var manifest = Manifest(
             tool: report.tool, commandLine: options.commandLine, host: report.host, started: started, finished: Date(), now: report.now,
             profile: report.profile.effective, obfuscated: options.obfuscate,
-            files: sortedMembers.filter { $0.kind == .file }.map { .init(path: $0.path, size: $0.contents.count, sha256: Array(SHA256.hash(data: $0.contents)).map { String(format: "%02x", $0) }.joined()) },
+            files: sortedMembers.filter { $0.kind == .file }.map { .init(path: $0.path, size: $0.contents.count, sha256: hexDigest($0.contents)) },
             collectors: collectors, redactions: redactions)
         if let obfuscator { manifest.host.hostname = obfuscator.apply(manifest.host.hostname ?? "") }
-        let manifestMember = ArchiveMember(path: "manifest.json", contents: Array(try encoder.encode(manifest)))
+        // The command line may carry a URI with a password (--connect qemu+ssh://user:pw@host/system).
+        manifest.commandLine = Redactor.scrubArguments(manifest.commandLine)
+        var manifestBytes = Array(try encoder.encode(manifest))
+        if let obfuscator { manifestBytes = obfuscator.apply(manifestBytes) }
+        let manifestMember = ArchiveMember(path: "manifest.json", contents: manifestBytes)
         let archive = try Archive.tarGz([manifestMember] + sortedMembers, modificationTime: started)
-        guard FileManager.default.createFile(atPath: archivePath, contents: Data(archive), attributes: [.posixPermissions: 0o600]) else {
-            throw ArchiveError("cannot write \(archivePath)")
-        }
+        // The map first: an archive without its map could not be de-obfuscated, a map without an archive is harmless.
         if let obfuscator {
             let path = archivePath + ".obfuscation-map.json"
-            let map = try encoder.encode(obfuscator.map)
-            _ = FileManager.default.createFile(atPath: path, contents: map, attributes: [.posixPermissions: 0o600])
+            try OutputFile.write(Array(try encoder.encode(obfuscator.map)), to: path)
             mapPath = path
         }
+        try OutputFile.write(archive, to: archivePath)
         options.progress?("done", Date().timeIntervalSince(started), archive.count)
         return CollectResult(archivePath: archivePath, obfuscationMapPath: mapPath, manifest: manifest, archiveBytes: archive.count)
+    }
+
+    static func hexDigest(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        for byte in SHA256.hash(data: bytes) { text += [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]] }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// The names this host is known by, most important first: its hostname and short name, then the names
+    /// /etc/hosts gives non-loopback addresses (the engine, peers, the host under another name).
+    static func hostNames(_ root: HostRoot, hostname: String?) -> [String] {
+        var names: [String] = []
+        for candidate in [hostname, (try? root.readText("/etc/hostname")), (try? root.readText("/proc/sys/kernel/hostname"))] {
+            guard let name = candidate?.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty else { continue }
+            names.append(name)
+            if let short = name.split(separator: ".").first { names.append(String(short)) }
+        }
+        if let hosts = try? root.readText("/etc/hosts") {
+            for line in hosts.split(separator: "\n") {
+                let fields = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first?
+                    .split(whereSeparator: { $0 == " " || $0 == "\t" }) ?? []
+                guard let address = fields.first, !address.hasPrefix("127."), address != "::1", !address.hasPrefix("ff0") else { continue }
+                // Only fully qualified names: a short alias such as "engine" is also an ordinary word in paths
+                // and logs (ovirt-engine/engine.log), which must stay readable.
+                names += fields.dropFirst().filter { $0.contains(".") }.map(String.init)
+            }
+        }
+        return names
     }
 
     /// Where a path really lives in the root: files read through a symbolic link (/sys/block/vda/queue/...)
@@ -295,10 +348,15 @@ public enum Collector {
         var facts: [FactRecord]
     }
 
-    static func destination(_ output: String?, name: String) -> String {
+    /// `--output`: an existing directory gets the standard name inside it; anything else is the file's own
+    /// path. A trailing "/" always means a directory, so `--output newdir/` is an error when newdir does not
+    /// exist (it is not created, and not written as a file named newdir).
+    static func destination(_ output: String?, name: String) throws(OutputFileError) -> String {
         guard let output else { return FileManager.default.currentDirectoryPath + "/" + name }
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), isDirectory.boolValue { return output + "/" + name }
+        if OutputFile.isDirectory(output) { return (output.hasSuffix("/") ? output : output + "/") + name }
+        if output.hasSuffix("/") {
+            throw OutputFileError("--output \(output): no such directory (create it first, or give a file name)")
+        }
         return output
     }
 

@@ -1,5 +1,6 @@
 import DoctorCore
 import Foundation
+import HostFacts
 import Yams
 
 /// The set of checks a run knows: the built-in catalog compiled from `checks/`, optionally extended or
@@ -60,25 +61,59 @@ public struct Catalog: Sendable {
         let all = (FileManager.default.enumerator(at: base, includingPropertiesForKeys: nil)?.allObjects as? [URL] ?? [])
             .sorted { $0.path < $1.path }
         let files = all.filter { Catalog.isCheckFile($0.path) }
+        // Within --checks-dir each id is defined once: two files with the same id would otherwise shadow
+        // each other silently, by file name order. Overriding a built-in check stays allowed.
+        var definedHere: [String: String] = [:]
         for file in files {
-            let text: String
-            do {
-                text = try String(contentsOf: file, encoding: .utf8)
-            } catch {
-                throw LoadError(file: file.path, detail: "cannot be read: \(error.localizedDescription)")
+            let text = try Catalog.readCheckFile(file)
+            let check = try Catalog.decode(text, file: file.path)
+            if let earlier = definedHere[check.id] {
+                throw LoadError(file: file.path, detail: "check id '\(check.id)' is already defined in \(earlier); each id may be defined only once in --checks-dir")
             }
-            try add(try Catalog.decode(text, file: file.path), origin: file.path)
+            definedHere[check.id] = file.path
+            try add(check, origin: file.path)
         }
         // Translations of --checks-dir checks sit beside them, as for the built-in ones.
         for file in all where Catalog.isTranslationFile(file.path) {
+            let text = try Catalog.readCheckFile(file)
             do {
-                let text = try String(contentsOf: file, encoding: .utf8)
+                _ = try SafeYAML.inspect(text)
                 addTranslation(try YAMLDecoder().decode(CheckTranslation.self, from: text))
+            } catch let refusal as SafeYAML.Refusal {
+                throw LoadError(file: file.path, detail: refusal.description)
             } catch {
                 throw LoadError(file: file.path, detail: "not a readable translation: \(error)")
             }
         }
     }
+
+    /// Only regular files, read with a bound: a check file linked to /dev/zero or a FIFO must not hang the run
+    /// or fill memory.
+    static func readCheckFile(_ file: URL) throws -> String {
+        do {
+            var info = stat()
+            guard stat(file.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+                throw LoadError(file: file.path, detail: "not a regular file")
+            }
+            let handle = try FileHandle(forReadingFrom: file)
+            defer { try? handle.close() }
+            let data = try handle.read(upToCount: Catalog.maximumFileBytes + 1) ?? Data()
+            guard data.count <= Catalog.maximumFileBytes else {
+                throw LoadError(file: file.path, detail: "larger than \(Catalog.maximumFileBytes) bytes; a check file is a few kilobytes")
+            }
+            return String(decoding: data, as: UTF8.self)
+        } catch let error as LoadError {
+            throw error
+        } catch {
+            throw LoadError(file: file.path, detail: "cannot be read: \(error.localizedDescription)")
+        }
+    }
+
+    /// The most one check file may hold.
+    public static let maximumFileBytes = 1 << 20
+
+    /// Weights a check file may set (see CheckDefinition.weightRange).
+    public static let weightRange = CheckDefinition.weightRange
 
     mutating func add(_ check: CheckDefinition, origin: String) throws {
         if let index = checks.firstIndex(where: { $0.id == check.id }) {
@@ -104,8 +139,16 @@ public struct Catalog: Sendable {
         (path.hasSuffix(".yaml") || path.hasSuffix(".yml")) && !(path.split(separator: "/").last?.hasPrefix(".") ?? true)
     }
 
+    /// Decodes a check file read at run time. Anchors, aliases and complex keys are refused first: they
+    /// let a few hundred bytes expand into billions of nodes before decoding ends (see SafeYAML).
     public static func decode(_ text: String, file: String) throws -> CheckDefinition {
-        try validated(file: file) { try YAMLDecoder().decode(CheckDefinition.self, from: text) }
+        do {
+            let shape = try SafeYAML.inspect(text)
+            if shape.isEmpty { throw LoadError(file: file, detail: "the file holds no check") }
+        } catch let refusal as SafeYAML.Refusal {
+            throw LoadError(file: file, detail: refusal.description)
+        }
+        return try validated(file: file) { try YAMLDecoder().decode(CheckDefinition.self, from: text) }
     }
 
     /// The built-in catalog, which the build stored as JSON (see EmbedGen).
@@ -158,9 +201,16 @@ public struct Catalog: Sendable {
                 if comparison.testCount != 1 {
                     return "\(check.id): a rule comparison needs exactly one of equals, notEquals, contains, notContains, oneOf, atLeast, atMost"
                 }
+                // NaN compares false with everything, so such a rule could never pass or fail as written.
+                if let bound = comparison.atLeast ?? comparison.atMost, !bound.isFinite {
+                    return "\(check.id): atLeast and atMost need a finite number"
+                }
             }
         }
         if check.profiles.isEmpty { return "\(check.id): 'profiles' is empty" }
+        if let weight = check.weight, !weightRange.contains(weight) {
+            return "\(check.id): weight \(weight) is outside \(weightRange.lowerBound)...\(weightRange.upperBound)"
+        }
         return nil
     }
 

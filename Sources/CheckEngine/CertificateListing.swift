@@ -48,7 +48,7 @@ public struct CertificateListing: Codable, Sendable {
                 continue
             }
             for (index, certificate) in entry.file.certificates.enumerated() {
-                let daysLeft = Int((certificate.notAfter.timeIntervalSince(now) / 86_400).rounded(.down))
+                let daysLeft = CheckedNumbers.clampedInteger((certificate.notAfter.timeIntervalSince(now) / 86_400).rounded(.down))
                 let window = entry.role == .engineCA ? max(warningDays, 365) : warningDays
                 let state = certificate.notBefore > now ? "not-yet-valid" : certificate.notAfter <= now ? "expired"
                     : daysLeft <= window ? "renewal-window" : "valid"
@@ -114,7 +114,7 @@ public struct CertificateListing: Codable, Sendable {
         for item in items {
             let labels = "path=\"\(label(item.path))\",role=\"\(item.role)\",index=\"\(item.index)\"" + (item.subject.map { ",subject=\"\(label($0))\"" } ?? "")
             if let notAfter = item.notAfter, let days = item.daysLeft {
-                out += "virt_doctor_certificate_not_after_seconds{\(labels)} \(Int(notAfter.timeIntervalSince1970))\n"
+                out += "virt_doctor_certificate_not_after_seconds{\(labels)} \(CheckedNumbers.clampedInteger(notAfter.timeIntervalSince1970.rounded(.down)))\n"
                 out += "virt_doctor_certificate_days_left{\(labels)} \(days)\n"
                 out += "virt_doctor_certificate_valid{\(labels)} \(item.state == "valid" || item.state == "renewal-window" ? 1 : 0)\n"
                 if let matches = item.keyMatches { out += "virt_doctor_certificate_key_match{\(labels)} \(matches ? 1 : 0)\n" }
@@ -122,7 +122,7 @@ public struct CertificateListing: Codable, Sendable {
                 out += "virt_doctor_certificate_unreadable{\(labels)} 1\n"
             }
         }
-        out += "virt_doctor_certificate_scrape_timestamp_seconds \(Int(now.timeIntervalSince1970))\n"
+        out += "virt_doctor_certificate_scrape_timestamp_seconds \(CheckedNumbers.clampedInteger(now.timeIntervalSince1970.rounded(.down)))\n"
         return out
     }
 }

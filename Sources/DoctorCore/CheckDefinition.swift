@@ -10,6 +10,9 @@ public struct CheckDefinition: Codable, Sendable, Equatable {
     public var severity: SeverityByProfile
     /// Points in the score; defaults to the severity's weight.
     public var weight: Int?
+    /// Weights a check file may set: 0 (counts for nothing) to 100 (ten times a critical check's default).
+    /// Keeps the score a plain percentage whatever a --checks-dir file says.
+    public static let weightRange = 0...100
     /// Facts the check reads, listed so `explain` and `facts` can show them.
     public var facts: [String]
     /// A shared Swift evaluator's name. Without it (and without `rule`), the evaluator registered under the

@@ -39,5 +39,7 @@ public enum FactError: Error, Sendable, Equatable, Codable, CustomStringConverti
 }
 
 private func formatSeconds(_ seconds: Double) -> String {
-    seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+    // Int(seconds) traps for NaN, infinity and values beyond Int's range; those print as Double does.
+    guard let whole = Int(exactly: seconds) else { return String(seconds) }
+    return String(whole)
 }

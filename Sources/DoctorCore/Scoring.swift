@@ -1,5 +1,4 @@
 
-
 /// Points earned over points possible, overall and per area.
 ///
 /// A check is worth its weight (its severity's default unless the check file sets one: critical 10,
@@ -55,7 +54,9 @@ public struct Score: Codable, Sendable, Equatable {
     }
 
     static func points(_ finding: Finding) -> (earned: Double, possible: Double) {
-        let weight = Double(finding.weight)
+        // The catalog refuses weights outside CheckDefinition.weightRange; findings built another way (a report
+        // read back, a hand-made catalog) are held to it here too, so the score stays a percentage.
+        let weight = Double(min(max(finding.weight, CheckDefinition.weightRange.lowerBound), CheckDefinition.weightRange.upperBound))
         switch finding.status {
         case .pass: return (weight, weight)
         case .warn: return (weight / 2, weight)
@@ -65,7 +66,9 @@ public struct Score: Codable, Sendable, Equatable {
     }
 
     static func percent(_ earned: Double, _ possible: Double) -> Int? {
-        possible > 0 ? Int((earned / possible * 100).rounded()) : nil
+        guard possible > 0, possible.isFinite, earned.isFinite else { return nil }
+        let share = min(max(earned / possible, 0), 1)
+        return Int((share * 100).rounded())
     }
 }
 

@@ -19,7 +19,10 @@ public func withDeadline<T: Sendable>(
     // A deadline inside a deadline (a probe inside a check) must not wait for its own busy worker.
     let worker = DeadlineWorker.isWorkerThread ? DeadlineWorker() : DeadlineWorker.current
     worker.submit(job)
-    guard done.wait(timeout: .now() + seconds) == .success else {
+    // NaN, negative or endless waits come only from a caller's mistake; a day bounds them all, and keeps
+    // DispatchTime's conversion of the seconds to nanoseconds from overflowing.
+    let bounded = seconds.isNaN ? 0 : min(max(seconds, 0), 86_400)
+    guard done.wait(timeout: .now() + bounded) == .success else {
         DeadlineWorker.replace(worker)
         throw .timedOut(what: what, seconds: seconds)
     }

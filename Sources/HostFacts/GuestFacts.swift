@@ -146,13 +146,20 @@ public struct StealTime: Codable, Sendable, Equatable {
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else {
             throw .unparsable(source: source, detail: "no aggregate 'cpu' line")
         }
-        let fields = line.split(separator: " ").dropFirst().map { Int($0) }
-        guard fields.count >= 8, fields.allSatisfy({ $0 != nil }) else {
+        let words = line.split(separator: " ").dropFirst()
+        guard words.count >= 8 else {
             throw .unparsable(source: source, detail: "the 'cpu' line has no steal column")
+        }
+        // Tick counters are never negative; a number that does not fit in 64 bits is not a counter either.
+        let fields = words.map { CheckedNumbers.integer($0, in: 0...Int.max) }
+        guard fields.allSatisfy({ $0 != nil }) else {
+            throw .unparsable(source: source, detail: "the 'cpu' line holds a value that is not a non-negative 64-bit tick count")
         }
         let numbers = fields.map { $0! }
         // guest and guest_nice are already counted in user and nice.
-        let total = numbers.prefix(8).reduce(0, +)
+        guard let total = CheckedNumbers.sum(numbers.prefix(8)) else {
+            throw .unparsable(source: source, detail: "the 'cpu' tick counters add up to more than a 64-bit count can hold")
+        }
         return StealTime(stealTicks: numbers[7], totalTicks: total,
                          percent: total > 0 ? Double(numbers[7]) * 100 / Double(total) : 0)
     }
@@ -189,8 +196,13 @@ public struct MemoryInfo: Codable, Sendable, Equatable {
         try TextChecks.requireText(text, source: source)
         var values: [String: Int] = [:]
         for line in text.split(separator: "\n") {
-            guard let (key, value) = TextChecks.splitKeyValue(line, separator: ":") else { continue }
-            values[key] = Int(value.split(separator: " ").first ?? "")
+            guard let (key, value) = TextChecks.splitKeyValue(line, separator: ":"), ["MemTotal", "SwapTotal", "SwapFree"].contains(key) else { continue }
+            let number = value.split(separator: " ").first ?? ""
+            // Bounded so that RAM plus swap, and totals over guests, stay far from Int.max.
+            guard let kib = CheckedNumbers.integer(number, in: 0...LibvirtUnits.maximumKiB) else {
+                throw .unparsable(source: source, detail: "\(key) '\(number.prefix(40))' is not a size in kB between 0 and 16 EiB")
+            }
+            values[key] = kib
         }
         guard let total = values["MemTotal"] else { throw .unparsable(source: source, detail: "no MemTotal line") }
         return MemoryInfo(memTotalKiB: total, swapTotalKiB: values["SwapTotal"] ?? 0, swapFreeKiB: values["SwapFree"] ?? 0)

@@ -25,6 +25,10 @@ public struct LoopDevices: Codable, Sendable, Equatable {
     public var inUse: [Device] { devices.filter { $0.backingFile != nil } }
     public var free: Int { devices.count - inUse.count }
 
+    /// The kernel numbers loop devices with 20-bit minors; a max_loop beyond that (or negative) is not a
+    /// setting the kernel accepts, and is read as no setting rather than carried into arithmetic.
+    static let maximumDevices = 1 << 20
+
     static func read(_ store: FactStore) throws(FactError) -> Sourced<LoopDevices> {
         let root = store.root
         var sources: [String] = []
@@ -32,13 +36,13 @@ public struct LoopDevices: Codable, Sendable, Equatable {
                                  loopBackedGuestDisks: [])
         if let text = try root.readTextIfPresent("/sys/module/loop/parameters/max_loop") {
             // 0 means "no fixed limit" (devices are made on demand).
-            result.maxLoop = Int(TextChecks.trimmed(text)).flatMap { $0 > 0 ? $0 : nil }
+            result.maxLoop = CheckedNumbers.integer(TextChecks.trimmed(text), in: 1...LoopDevices.maximumDevices)
             sources.append("/sys/module/loop/parameters/max_loop")
         }
         // Kernel command line wins over modprobe options when loop is built in.
         if let arguments = try? store.get(Facts.kernelCommandLine),
            let argument = arguments.first(where: { $0.hasPrefix("max_loop=") || $0.hasPrefix("loop.max_loop=") }) {
-            result.configuredMaxLoop = Int(argument.split(separator: "=").last ?? "")
+            result.configuredMaxLoop = CheckedNumbers.integer(argument.split(separator: "=").last ?? "", in: 0...LoopDevices.maximumDevices)
             result.configuredIn = "/proc/cmdline"
         }
         var modprobeFiles = ["/etc/modprobe.conf"]
@@ -51,7 +55,7 @@ public struct LoopDevices: Codable, Sendable, Equatable {
                 let words = line.split(whereSeparator: \.isWhitespace)
                 guard words.count >= 3, words[0] == "options", words[1] == "loop" else { continue }
                 if let option = words.dropFirst(2).first(where: { $0.hasPrefix("max_loop=") }) {
-                    result.configuredMaxLoop = Int(option.dropFirst("max_loop=".count))
+                    result.configuredMaxLoop = CheckedNumbers.integer(option.dropFirst("max_loop=".count), in: 0...LoopDevices.maximumDevices)
                     result.configuredIn = path
                 }
             }

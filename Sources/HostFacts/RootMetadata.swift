@@ -1,4 +1,5 @@
 import DoctorCore
+import Foundation
 import Yams
 
 /// The sidecar `.meta.yaml` of a directory root: what git cannot hold, overlaid on the files.
@@ -39,20 +40,66 @@ public struct RootMetadata: Codable, Sendable, Equatable {
         self.process = process
     }
 
+    /// The most a sidecar may hold; real ones are a few kilobytes.
+    public static let maximumBytes = 1 << 20
+
+    /// Reads `<root>/.meta.yaml`. Only a regular file directly in the root counts: a link there is not
+    /// followed (on a customer's disk it could point at the analyst's own files), and anything else that
+    /// is not a regular file is refused with a sentence. A missing, empty or comment-only sidecar means
+    /// "no metadata".
     static func load(fromRoot root: String) throws(FactError) -> RootMetadata {
-        let location = root + "/" + fileName
-        let text: String
-        do {
-            text = try HostRoot.live.readText(location, limit: 1 << 20)
-        } catch .absent {
-            return RootMetadata()
-        }
+        let location = (root.hasSuffix("/") ? root : root + "/") + fileName
+        guard let text = try readSidecar(location) else { return RootMetadata() }
         return try decode(text, source: location)
     }
 
+    /// The sidecar's text, nil when there is none. Opened without following a final symbolic link and
+    /// without blocking on a FIFO, then checked with fstat, so what is checked is what is read.
+    static func readSidecar(_ location: String) throws(FactError) -> String? {
+        let descriptor = open(location, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        if descriptor < 0 {
+            let code = errno
+            switch code {
+            case ENOENT: return nil
+            case ELOOP:
+                throw .unparsable(source: location, detail: "the metadata sidecar is a symbolic link; it must be a regular file in the root and links are not followed")
+            case EACCES, EPERM: throw .permissionDenied(location)
+            default: throw .io(source: location, detail: String(cString: strerror(code)))
+            }
+        }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw .io(source: location, detail: String(cString: strerror(errno))) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw .unparsable(source: location, detail: "the metadata sidecar is not a regular file")
+        }
+        guard info.st_size <= off_t(maximumBytes) else { throw .tooLarge(source: location, limit: maximumBytes) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .io(source: location, detail: String(cString: strerror(errno)))
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+            // The file may grow between fstat and read.
+            if bytes.count > maximumBytes { throw .tooLarge(source: location, limit: maximumBytes) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// Parses sidecar text, wherever it came from (a directory root or a bundle read in memory); `source`
-    /// names it in errors.
+    /// names it in errors. Anchors, aliases and complex keys are refused before decoding (see SafeYAML).
     public static func decode(_ text: String, source: String) throws(FactError) -> RootMetadata {
+        let shape: SafeYAML.Shape
+        do throws(SafeYAML.Refusal) {
+            shape = try SafeYAML.inspect(text)
+        } catch {
+            throw .unparsable(source: source, detail: error.description)
+        }
+        if shape.isEmpty { return RootMetadata() }
         do {
             let decoded = try YAMLDecoder().decode(RootMetadata.self, from: text)
             var normalized: [String: Entry] = [:]

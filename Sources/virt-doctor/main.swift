@@ -28,8 +28,12 @@ struct MachineOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("libvirt URI to ask, read-only (default: what virsh uses, qemu:///system as root).", valueName: "uri"))
     var connect: String?
 
-    @Option(name: .customLong("libvirt-timeout"), help: ArgumentHelp("Seconds libvirt may take to answer before it is reported as hung.", valueName: "seconds"))
+    @Option(name: .customLong("libvirt-timeout"), help: ArgumentHelp("Seconds libvirt may take to answer before it is reported as hung (more than 0, at most \(OptionLimits.maximumSeconds)).", valueName: "seconds"))
     var libvirtTimeout: Double = 10
+
+    func validate() throws {
+        try OptionLimits.checkSeconds(libvirtTimeout, option: "--libvirt-timeout")
+    }
 
     func hostRoot() throws -> HostRoot {
         guard let root else { return .live }
@@ -67,11 +71,13 @@ struct CertificateOptions: ParsableArguments {
     @Option(name: .customLong("cert"), help: ArgumentHelp("Also inventory this certificate file or directory (a path inside the inspected root; repeatable).", valueName: "path"))
     var cert: [String] = []
 
-    @Option(name: .customLong("cert-warn-days"), help: ArgumentHelp("Certificates expiring within this many days are in their renewal window.", valueName: "days"))
+    @Option(name: .customLong("cert-warn-days"), help: ArgumentHelp("Certificates expiring within this many days are in their renewal window (0 to \(OptionLimits.maximumWarningDays)).", valueName: "days"))
     var certWarnDays: Int = 60
 
     func validate() throws {
-        if certWarnDays < 0 { throw ValidationError("--cert-warn-days must be 0 or more") }
+        guard (0...OptionLimits.maximumWarningDays).contains(certWarnDays) else {
+            throw ValidationError("--cert-warn-days must be between 0 and \(OptionLimits.maximumWarningDays) (100 years)")
+        }
     }
 }
 
@@ -113,23 +119,12 @@ struct OutputTarget {
             FileHandle.standardOutput.write(Data(text.utf8))
             return
         }
+        // One writer for every file the tool produces: private from the start, never through a link,
+        // never over a device or FIFO (see OutputFile).
         do {
-            // Atomic replacement only for regular files: renaming over /dev/null or a FIFO would replace
-            // the device itself, and a report must never change the machine.
-            var info = stat()
-            if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
-                guard let handle = FileHandle(forWritingAtPath: path) else {
-                    throw ToolFailure("cannot open \(path) for writing")
-                }
-                defer { try? handle.close() }
-                try handle.write(contentsOf: Data(text.utf8))
-            } else {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-            }
-        } catch let error as ToolFailure {
-            throw error
+            try OutputFile.write(text, to: path)
         } catch {
-            throw ToolFailure("cannot write \(path): \(error.localizedDescription)")
+            throw ToolFailure(error.description)
         }
     }
 }
@@ -174,7 +169,7 @@ struct Check: ParsableCommand {
     @Option(name: .customLong("fail-on"), help: "Exit with status 2 when a check fails (fail), fails or warns (warn), or never.")
     var failOn: FailOn = .fail
 
-    @Option(help: ArgumentHelp("Seconds one check may take before it is reported as an error.", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Seconds one check may take before it is reported as an error (more than 0, at most \(OptionLimits.maximumSeconds)).", valueName: "seconds"))
     var timeout: Double = 20
 
     @OptionGroup var certificateOptions: CertificateOptions
@@ -183,7 +178,7 @@ struct Check: ParsableCommand {
     var noColor = false
 
     func validate() throws {
-        if timeout <= 0 { throw ValidationError("--timeout must be positive") }
+        try OptionLimits.checkSeconds(timeout, option: "--timeout")
         try certificateOptions.validate()
         if let now { _ = try parseInstant(now) }
     }
@@ -432,18 +427,54 @@ struct Certs: ParsableCommand {
     }
 }
 
-/// Parses 48h, 7d, 30m, 3600 (seconds).
-func parseDuration(_ text: String) -> TimeInterval? {
-    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800]
-    if let last = text.last, let unit = units[last], let value = Double(text.dropLast()) { return value * unit }
-    return Double(text)
+/// Ranges of the numeric options. Numbers from the command line are checked before use: Swift stops the
+/// process on an overflowing product or conversion, and a NaN or endless timeout would wait forever on a
+/// hung daemon.
+enum OptionLimits {
+    /// --timeout and --libvirt-timeout: one hour is far beyond any answer worth waiting for.
+    static let maximumSeconds = 3600
+    /// --cert-warn-days: 100 years.
+    static let maximumWarningDays = 36_500
+    /// --since: ten years of logs.
+    static let maximumSince: TimeInterval = 10 * 365 * 86_400
+    /// --max-size: 64G; the bundle is assembled in memory.
+    static let maximumSize = 64 << 30
+
+    static func checkSeconds(_ value: Double, option: String) throws {
+        guard value.isFinite, value > 0, value <= Double(maximumSeconds) else {
+            throw ValidationError("\(option) must be a number of seconds more than 0 and at most \(maximumSeconds)")
+        }
+    }
 }
 
-/// Parses 200M, 1G, 512K, or bytes.
+/// Parses 48h, 7d, 30m, 3600 (seconds): a finite, non-negative duration of at most ten years, else nil.
+func parseDuration(_ text: String) -> TimeInterval? {
+    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800]
+    var number = Substring(text)
+    var unit = 1.0
+    if let last = text.last, let scale = units[last] {
+        number = number.dropLast()
+        unit = scale
+    }
+    // Double() also reads "nan", "inf" and hexadecimal forms; only plain decimals are durations.
+    guard !number.isEmpty, number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let value = Double(number) else { return nil }
+    let seconds = value * unit
+    guard seconds.isFinite, seconds >= 0, seconds <= OptionLimits.maximumSince else { return nil }
+    return seconds
+}
+
+/// Parses 200M, 1G, 512K, or bytes: at least 1 byte and at most 64G, else nil.
 func parseSize(_ text: String) -> Int? {
     let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
-    if let last = text.uppercased().last, let unit = units[last], let value = Int(text.dropLast()) { return value * unit }
-    return Int(text)
+    var number = Substring(text)
+    var unit = 1
+    if let last = text.uppercased().last, let scale = units[last] {
+        number = number.dropLast()
+        unit = scale
+    }
+    guard !number.isEmpty, number.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(number),
+          let bytes = CheckedNumbers.product(value, unit), (1...OptionLimits.maximumSize).contains(bytes) else { return nil }
+    return bytes
 }
 
 struct Collect: ParsableCommand {
@@ -461,10 +492,10 @@ struct Collect: ParsableCommand {
     @Option(help: ArgumentHelp("Directory for the archive, or its file name.", valueName: "dir|file"))
     var output: String?
 
-    @Option(help: ArgumentHelp("Only logs changed in this period (48h, 7d).", valueName: "duration"))
+    @Option(help: ArgumentHelp("Only logs changed in this period (48h, 7d; at most 10 years).", valueName: "duration"))
     var since: String?
 
-    @Option(name: .customLong("max-size"), help: ArgumentHelp("Stop adding files beyond this size (200M).", valueName: "size"))
+    @Option(name: .customLong("max-size"), help: ArgumentHelp("Stop adding files beyond this size (200M; 1 byte to 64G).", valueName: "size"))
     var maxSize: String = "200M"
 
     @Flag(help: "Replace host names and IP addresses with placeholders.")
@@ -485,8 +516,10 @@ struct Collect: ParsableCommand {
     }
 
     func validate() throws {
-        if let since, parseDuration(since) == nil { throw ValidationError("--since expects a duration such as 48h or 7d") }
-        if parseSize(maxSize) == nil { throw ValidationError("--max-size expects a size such as 200M") }
+        if let since, parseDuration(since) == nil {
+            throw ValidationError("--since expects a duration such as 48h or 7d (a plain number with s, m, h, d or w, at most 10 years)")
+        }
+        if parseSize(maxSize) == nil { throw ValidationError("--max-size expects a size such as 200M (digits with K, M or G, from 1 byte to 64G)") }
         if let now { _ = try parseInstant(now) }
     }
 
@@ -497,10 +530,11 @@ struct Collect: ParsableCommand {
             let root = try machine.hostRoot()
             let instant = try now.map(parseInstant)
             let limit = parseSize(maxSize) ?? (200 << 20)
-            let options = CollectOptions(
+            var options = CollectOptions(
                 root: root, output: output, since: since.flatMap(parseDuration), maximumBytes: limit,
                 obfuscate: obfuscate, profile: profile.profile, now: instant, libvirtURI: machine.connect,
                 commandLine: CommandLine.arguments, progress: progress)
+            options.libvirtTimeout = machine.libvirtTimeout
             let result = try Bundles.Collector.collect(options)
             var text = "\(result.archivePath)  (\(result.archiveBytes / 1024) KiB, \(result.manifest.files.count) files)\n"
             if let map = result.obfuscationMapPath { text += "obfuscation map (keep it, do not send it): \(map)\n" }
@@ -521,6 +555,8 @@ struct Collect: ParsableCommand {
         } catch let error as ToolFailure {
             exitForToolFailure(error)
         } catch let error as ArchiveError {
+            exitForToolFailure(error)
+        } catch let error as OutputFileError {
             exitForToolFailure(error)
         }
     }

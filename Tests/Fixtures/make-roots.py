@@ -283,6 +283,41 @@ w(r, "proc/sys/kernel/osrelease", "\n")
 w(r, "proc/sys/net/ipv4/ip_forward", "1\n")
 w(r, ".meta.yaml", "files:\n  /var/log/dmesg: { unreadable: true }\n  /etc/selinux/config: { unreadable: true }\n")
 
+# ---------------------------------------------------------------- 13. numbers no real machine has
+# Every value here once stopped the tool with an overflow trap; the root must still give a report.
+r = "hostile-numbers"
+BIG = "9223372036854775807"
+HUGE = "99999999999999999999999"
+w(r, "proc/cpuinfo", f"processor\t: {HUGE}\nvendor_id\t: GenuineIntel\ncpu MHz\t\t: 1e400\nflags\t\t: fpu vmx lm constant_tsc\n\n"
+                     f"processor\t: -1\nvendor_id\t: GenuineIntel\nflags\t\t: fpu vmx lm constant_tsc\n")
+w(r, "proc/meminfo", f"MemTotal:       {BIG} kB\nSwapTotal:      {BIG} kB\nSwapFree:       -1 kB\n")
+w(r, "proc/stat", f"cpu  {BIG} {BIG} {BIG} {BIG} {BIG} {BIG} {BIG} {BIG} 0 0\ncpu0 1 2 3\nbtime {HUGE}\n")
+w(r, "proc/modules", f"kvm_intel {HUGE} -{BIG} - Live 0x0\nkvm {BIG} {BIG} kvm_intel, Live 0x0\n")
+w(r, "proc/cmdline", f"ro max_loop=-{BIG} loop.max_loop={HUGE}\n")
+w(r, "proc/sys/kernel/osrelease", "5.14.0-hostile\n")
+w(r, "proc/sys/net/ipv4/ip_forward", f"{HUGE}\n")
+w(r, "sys/module/loop/parameters/max_loop", f"{BIG}\n")
+w(r, "sys/module/kvm_intel/parameters/nested", "nan\n")
+w(r, "sys/devices/system/cpu/cpu0/cpufreq/scaling_max_freq", f"{HUGE}\n")
+w(r, "sys/devices/system/cpu/cpu0/cpufreq/scaling_min_freq", f"-{BIG}\n")
+w(r, "sys/devices/system/cpu/cpu0/cpufreq/scaling_available_frequencies", f"{BIG} {HUGE} nan inf -1\n")
+w(r, "sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "ondemand\n")
+w(r, "etc/sysconfig/cpuspeed", f"MIN_SPEED={HUGE}\nMAX_SPEED=-{BIG}\n")
+w(r, "etc/modprobe.d/loop.conf", f"options loop max_loop={BIG}\n")
+w(r, "etc/sysctl.d/99-big.conf", f"net.ipv4.ip_forward = {HUGE}\nnet.bridge.bridge-nf-call-iptables = nan\n")
+w(r, "boot/grub/grub.conf", f"default={HUGE}\ntimeout={HUGE}\ntitle Linux\n\tkernel /vmlinuz ro\n")
+w(r, "etc/libvirt/qemu/tib.xml", "<domain type='kvm'><name>tib</name><memory unit='TiB'>99999999999999</memory><vcpu>4</vcpu></domain>\n")
+w(r, "etc/libvirt/qemu/vcpus.xml", f"<domain type='kvm'><name>vcpus</name><memory unit='EiB'>15</memory><vcpu>{HUGE}</vcpu></domain>\n")
+w(r, "etc/libvirt/qemu/eib.xml", "<domain type='kvm'><name>eib</name><memory unit='EiB'>15</memory><vcpu>1048576</vcpu></domain>\n")
+w(r, "etc/libvirt/qemu/eib2.xml", "<domain type='kvm'><name>eib2</name><currentMemory unit='e'>15</currentMemory><vcpu>1048576</vcpu></domain>\n")
+w(r, "etc/libvirt/qemu/autostart/eib.xml", "")
+w(r, "etc/libvirt/qemu/autostart/eib2.xml", "")
+w(r, "etc/libvirt/qemu/autostart/tib.xml", "")
+w(r, "cpuid.txt", f"{HUGE}\n")
+w(r, "dmidecode.txt", f"System Information\n\tManufacturer: {HUGE}\n\tProduct Name: -{BIG}\n")
+w(r, "uname-m.txt", "x86_64\n")
+w(r, "kvm-probe.txt", f"api_version={HUGE}\nKVM_CAP_NR_VCPUS=-{BIG}\n")
+
 # ---------------------------------------------------------------- guests
 def link(root, path, target):
     p = os.path.join(BASE, root, path.lstrip("/"))

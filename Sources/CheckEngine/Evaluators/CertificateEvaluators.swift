@@ -9,7 +9,7 @@ enum CertificateEvaluators {
         try context.fact(Facts.certificates).value
     }
 
-    static func days(_ seconds: TimeInterval) -> Int { Int((seconds / 86_400).rounded(.down)) }
+    static func days(_ seconds: TimeInterval) -> Int { CheckedNumbers.clampedInteger((seconds / 86_400).rounded(.down)) }
 
     static func stamp(_ date: Date) -> String { date.formatted(.iso8601) }
 

@@ -38,7 +38,7 @@ enum LibvirtEvaluators {
         case .failure(.notLive(let what)):
             return .skip("Only the live machine can be asked: \(what).")
         case .failure(.timedOut(let what, let seconds)):
-            return Observation(.fail, "\(what) did not answer within \(Int(seconds)) s: the daemon is hung, so virsh, virt-manager and the engine hang too.",
+            return Observation(.fail, "\(what) did not answer within \(CheckedNumbers.clampedInteger(seconds)) s: the daemon is hung, so virsh, virt-manager and the engine hang too.",
                                evidence: [Evidence(source: "libvirt", value: "no answer")], conditions: ["hung"])
         case .failure(let error):
             return Observation(.fail, "libvirt does not answer: \(error.description). No guest can be started, stopped or inspected through libvirt.",
@@ -112,7 +112,8 @@ enum LibvirtEvaluators {
         let (all, source, _) = try guests(context)
         guard let (cpus, cpuSource) = hostCPUs(context), cpus > 0 else { return .skip("The host's CPU count is unknown.") }
         let running = all.filter(\.running)
-        let total = running.reduce(0) { $0 + $1.vcpus }
+        // Saturating: a total beyond Int.max is still "more than the host has".
+        let total = CheckedNumbers.saturatingSum(running.map(\.vcpus))
         let ratio = Double(total) / Double(cpus)
         var evidence = [Evidence(source: cpuSource, value: "\(cpus) logical CPUs"),
                         Evidence(source: source, value: "\(running.count) running guests with \(total) vCPUs (ratio \(String(format: "%.1f", ratio)))")]
@@ -141,12 +142,13 @@ enum LibvirtEvaluators {
         guard let hostKiB, hostKiB > 0 else { return .skip("The host's memory size is unknown.") }
         let swapKiB = memory?.swapTotalKiB ?? 0
         let running = all.filter(\.running)
-        let total = running.reduce(0) { $0 + $1.memoryKiB }
+        let total = CheckedNumbers.saturatingSum(running.map(\.memoryKiB))
+        let ramAndSwap = CheckedNumbers.saturatingAdd(hostKiB, swapKiB)
         func gib(_ kib: Int) -> String { String(format: "%.1f GiB", Double(kib) / 1_048_576) }
         let evidence = [Evidence(source: memory == nil ? "libvirt nodeinfo" : "/proc/meminfo", value: "RAM \(gib(hostKiB)), swap \(gib(swapKiB))"),
                         Evidence(source: source, value: "\(running.count) running guests with \(gib(total))")]
-        if total > hostKiB + swapKiB {
-            return Observation(.fail, "Running guests are given \(gib(total)), more than RAM and swap together (\(gib(hostKiB + swapKiB))): under load the OOM killer will kill guests and corrupt their file systems.",
+        if total > ramAndSwap {
+            return Observation(.fail, "Running guests are given \(gib(total)), more than RAM and swap together (\(gib(ramAndSwap))): under load the OOM killer will kill guests and corrupt their file systems.",
                                evidence: evidence, conditions: ["beyond-swap"])
         }
         if total > hostKiB {

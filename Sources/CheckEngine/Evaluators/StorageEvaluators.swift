@@ -24,13 +24,13 @@ enum StorageEvaluators {
             // max_loop still caps on-demand creation when it was set explicitly on newer kernels.
             if let limit = loop.configuredMaxLoop ?? loop.maxLoop, limit > 0, busy.count >= limit {
                 return Observation(.fail, "All \(limit) loop devices allowed by max_loop are in use; the next file-backed guest or image mount will fail with \"cannot find an unused loop device\".",
-                                   evidence: evidence, conditions: ["exhausted"], variables: ["count": String(max(64, limit * 2))])
+                                   evidence: evidence, conditions: ["exhausted"], variables: ["count": String(max(64, CheckedNumbers.saturatingMultiply(limit, 2)))])
             }
             return .pass("Loop devices are created on demand (/dev/loop-control)\(busy.isEmpty ? "" : "; \(busy.count) in use"), so the old 8-device limit does not apply.",
                          evidence: evidence)
         }
         let limit = loop.configuredMaxLoop ?? loop.maxLoop ?? loop.devices.count
-        let free = max(0, limit - busy.count)
+        let free = max(0, CheckedNumbers.saturatingAdd(limit, -busy.count))
         let needed = loop.loopBackedGuestDisks.count
         let variables = ["count": String(max(64, (needed + busy.count) * 2))]
         if free == 0 && needed > 0 {

@@ -121,8 +121,8 @@ enum CertificateDiscovery {
         // --cert: files, or every certificate-looking file in a directory.
         for path in store.extraCertificatePaths {
             if let info = try? root.fileInfo(path), info.kind == .directory {
-                for name in ((try? root.list(path)) ?? []) where looksLikeCertificate(name) {
-                    add(.other, "\(path)/\(name)", key: nil, foundBy: "--cert \(path)")
+                for file in certificateFiles(below: path, root: root) {
+                    add(.other, file, key: nil, foundBy: "--cert \(path)")
                 }
             } else if root.exists(path) {
                 add(.other, path, key: nil, foundBy: "--cert")
@@ -142,6 +142,33 @@ enum CertificateDiscovery {
         }
         let sources = inventory.entries.map(\.path) + inventory.configurationRead
         return Sourced(inventory, sources: sources)
+    }
+
+    /// How far `--cert DIR` descends, and how much it looks at: a directory tree of a customer's disk can
+    /// be deep or huge, and an inventory must still finish.
+    static let maximumCertificateDepth = 8
+    static let maximumEntriesVisited = 10_000
+
+    /// Certificate-looking files in a directory and its subdirectories, in name order. Symbolic links to
+    /// directories are not descended (they may lead out of the tree, or round in a loop).
+    static func certificateFiles(below directory: String, root: HostRoot) -> [String] {
+        var found: [String] = []
+        var visited = 0
+        func walk(_ path: String, depth: Int) {
+            for name in ((try? root.list(path)) ?? []).sorted() {
+                visited += 1
+                guard visited <= maximumEntriesVisited else { return }
+                let child = path.hasSuffix("/") ? path + name : path + "/" + name
+                let isLink = root.readLink(child) != nil
+                if !isLink, depth < maximumCertificateDepth, let info = try? root.fileInfo(child), info.kind == .directory {
+                    walk(child, depth: depth + 1)
+                } else if looksLikeCertificate(name) {
+                    found.append(child)
+                }
+            }
+        }
+        walk(directory, depth: 1)
+        return found
     }
 
     static func looksLikeCertificate(_ name: String) -> Bool {

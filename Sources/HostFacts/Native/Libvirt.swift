@@ -164,7 +164,7 @@ public struct LibvirtSnapshot: Codable, Sendable, Equatable {
         var snapshot = LibvirtSnapshot(
             uri: connection.uri ?? uri ?? "", driver: versions.type, hypervisorVersion: version(versions.hypervisor),
             libvirtVersion: version(versions.library),
-            node: NodeInfo(model: model, memoryKiB: Int(info.memory_kib), cpus: Int(info.cpus), mhz: Int(info.mhz), numaNodes: Int(info.nodes),
+            node: NodeInfo(model: model, memoryKiB: Int(clamping: min(UInt64(info.memory_kib), UInt64(LibvirtUnits.maximumKiB))), cpus: Int(info.cpus), mhz: Int(info.mhz), numaNodes: Int(info.nodes),
                            sockets: Int(info.sockets), cores: Int(info.cores), threads: Int(info.threads)),
             hostCPUModel: nil, hostCPUVendor: nil, guestArchitectures: [:], secureGuestFeatures: [], domains: [], networks: [], pools: [], problems: [])
         switch Result(catching: { () throws(LibvirtError) -> String in try connection.capabilities() }) {
@@ -198,11 +198,19 @@ public struct LibvirtSnapshot: Codable, Sendable, Equatable {
                   let root = try? XMLElement.parse(xml, source: "virStoragePoolGetXMLDesc") else { return nil }
             return Pool(name: root.child("name")?.text ?? "", type: root.attributes["type"] ?? "", active: active,
                         path: root.child("target")?.child("path")?.text,
-                        capacityBytes: root.child("capacity").flatMap { Int($0.text) },
-                        availableBytes: root.child("available").flatMap { Int($0.text) })
+                        capacityBytes: root.child("capacity").flatMap { poolBytes($0) },
+                        availableBytes: root.child("available").flatMap { poolBytes($0) })
         }.compactMap { $0 }) ?? []
         snapshot.problems += problems
         return snapshot
+    }
+
+    /// A pool's `<capacity unit='bytes'>` in bytes; nil when it does not parse or does not fit.
+    static func poolBytes(_ element: XMLElement) -> Int? {
+        guard let value = UInt64(TextChecks.trimmed(element.text)),
+              let scale = LibvirtUnits.bytesPerUnit(element.attributes["unit"] ?? "bytes") else { return nil }
+        let (bytes, overflow) = value.multipliedReportingOverflow(by: scale)
+        return overflow ? nil : Int(exactly: bytes)
     }
 
     mutating func readCapabilities(_ xml: String) {
@@ -225,12 +233,15 @@ public struct LibvirtSnapshot: Codable, Sendable, Equatable {
     }
 
     static func domain(xml: String, state: Int, reason: Int, autostart: Bool?, problems: inout [String]) -> Domain? {
-        guard let root = try? XMLElement.parse(xml, source: "virDomainGetXMLDesc"),
-              let parsed = try? LibvirtDomain.parse(xml, file: "virDomainGetXMLDesc") else {
-            problems.append("a domain's XML does not parse")
+        let root: XMLElement
+        let parsed: LibvirtDomain
+        do throws(FactError) {
+            root = try XMLElement.parse(xml, source: "virDomainGetXMLDesc")
+            parsed = try LibvirtDomain.parse(xml, file: "virDomainGetXMLDesc")
+        } catch {
+            problems.append("a domain's XML is unusable: \(error)")
             return nil
         }
-        let memoryKiB = kibibytes(root.child("currentMemory") ?? root.child("memory"))
         let graphics = (root.child("devices")?.children("graphics") ?? []).map { element in
             Graphics(type: element.attributes["type"] ?? "?",
                      listen: element.attributes["listen"] ?? element.child("listen")?.attributes["address"],
@@ -238,7 +249,7 @@ public struct LibvirtSnapshot: Codable, Sendable, Equatable {
                      tls: element.attributes["defaultMode"])
         }
         return Domain(name: parsed.name, state: stateNames.indices.contains(state) ? stateNames[state] : "unknown", stateReason: reason,
-                      autostart: autostart, vcpus: Int(root.child("vcpu")?.text ?? "") ?? 1, memoryKiB: memoryKiB, type: parsed.type,
+                      autostart: autostart, vcpus: parsed.vcpus, memoryKiB: parsed.memoryKiB, type: parsed.type,
                       disks: parsed.disks, interfaces: parsed.interfaces, graphics: graphics)
     }
 }

@@ -88,8 +88,8 @@ public struct LibvirtDomain: Codable, Sendable, Equatable {
         }
         var domain = LibvirtDomain(name: name, type: root.attributes["type"] ?? "", file: file, interfaces: interfaces, disks: disks)
         domain.graphics = graphics
-        domain.vcpus = Int(root.child("vcpu")?.text ?? "") ?? 1
-        domain.memoryKiB = kibibytes(root.child("currentMemory") ?? root.child("memory"))
+        domain.vcpus = try guestVCPUs(root.child("vcpu"), source: file)
+        domain.memoryKiB = try kibibytes(root.child("currentMemory") ?? root.child("memory"), source: file)
         return domain
     }
 }
@@ -104,17 +104,22 @@ private func namedDocument(_ text: String, file: String, element: String) throws
     return (root, name)
 }
 
-/// A libvirt memory element (`<memory unit='GiB'>4</memory>`) in KiB.
-func kibibytes(_ element: XMLElement?) -> Int {
-    guard let element, let value = Int(element.text) else { return 0 }
-    switch element.attributes["unit"] ?? "KiB" {
-    case "b", "bytes": return value / 1024
-    case "KB": return value * 1000 / 1024
-    case "MiB", "M": return value * 1024
-    case "MB": return value * 1_000_000 / 1024
-    case "GiB", "G": return value * 1024 * 1024
-    case "GB": return value * 1_000_000_000 / 1024
-    case "TiB", "T": return value * 1024 * 1024 * 1024
-    default: return value
+/// A libvirt memory element (`<memory unit='GiB'>4</memory>`) in KiB; 0 when the element is missing.
+/// A size that does not parse or is beyond 16 EiB makes the definition unreadable rather than wrong.
+func kibibytes(_ element: XMLElement?, source: String) throws(FactError) -> Int {
+    guard let element else { return 0 }
+    return try LibvirtUnits.kibibytes(element.text, unit: element.attributes["unit"], source: source)
+}
+
+/// The most vCPUs a definition may name: libvirt's own ceiling is far below this; a larger value is not a
+/// real guest, and staying small keeps totals over many guests from overflowing.
+let maximumGuestVCPUs = 1 << 20
+
+/// `<vcpu>N</vcpu>`; 1 when absent, as libvirt defaults it.
+func guestVCPUs(_ element: XMLElement?, source: String) throws(FactError) -> Int {
+    guard let element else { return 1 }
+    guard let count = CheckedNumbers.integer(TextChecks.trimmed(element.text), in: 1...maximumGuestVCPUs) else {
+        throw .unparsable(source: source, detail: "<vcpu> '\(element.text.prefix(40))' is not a count between 1 and \(maximumGuestVCPUs)")
     }
+    return count
 }
