@@ -37,6 +37,8 @@ public struct Observation: Sendable, Equatable {
     public var status: Status
     public var condition: String?
     public var summary: String?
+    /// Set when the answer is that a fact could not be read; the runner words it.
+    public var failure: FactError?
     public var evidence: [Evidence]
     /// Names that select `when:` remediation steps in the check file, besides `condition`.
     public var conditions: [String]
@@ -61,6 +63,19 @@ public struct Observation: Sendable, Equatable {
         self.evidence = evidence
         self.conditions = conditions
         self.variables = variables
+    }
+
+    /// A fact that could not be read, as the check's answer: skip when the thing is absent, error otherwise;
+    /// the sentence is the error's, in the report's language.
+    public init(failure: FactError, evidence: [Evidence] = []) {
+        self.status = failure.findingStatus
+        self.condition = nil
+        self.summary = nil
+        self.failure = failure
+        self.evidence = evidence
+        // Decided from the typed error, not from its words, so a translation cannot lose the advice.
+        self.conditions = failure.isPermissionDenied ? ["needs-root"] : []
+        self.variables = [:]
     }
 
     public static func pass(_ summary: String, evidence: [Evidence] = []) -> Observation {

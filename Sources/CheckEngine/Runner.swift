@@ -69,7 +69,7 @@ public struct Runner: Sendable {
                 Runner.observe(check, context: context, evaluators: evaluators)
             }
         } catch {
-            observation = Observation(.error, error.description)
+            observation = Observation(failure: error)
         }
         return finding(check, observation, options: options)
     }
@@ -82,9 +82,7 @@ public struct Runner: Sendable {
         do throws(FactError) {
             return try evaluator.run(context)
         } catch {
-            var observation = Observation(error.findingStatus, error.description)
-            if case .permissionDenied = error { observation.conditions = ["needs-root"] }
-            return observation
+            return Observation(failure: error)
         }
     }
 
@@ -92,7 +90,7 @@ public struct Runner: Sendable {
         let profile = options.profile
         let severity = check.severity(in: profile)
         let status = severity.cap(observation.status)
-        var summary = Runner.summary(check, observation, language: options.strings.language)
+        var summary = Runner.summary(check, observation, strings: options.strings)
         if status != observation.status, severity == .info {
             summary += " " + options.strings("runner_information_only", ["profile": profile.rawValue])
         }
@@ -121,15 +119,16 @@ public struct Runner: Sendable {
     }
 
     /// The sentence for an observation: the check file's words for its condition, or the engine's own words.
-    static func summary(_ check: CheckDefinition, _ observation: Observation, language: String) -> String {
+    static func summary(_ check: CheckDefinition, _ observation: Observation, strings: Strings) -> String {
         if let summary = observation.summary { return summary }
+        if let failure = observation.failure { return failure.describe(strings) }
         guard let condition = observation.condition else { return "" }
         guard let phrase = check.summaries[condition] else {
             // The conformance test keeps this from happening in the built-in catalog; a --checks-dir override
             // that drops a summary still gets a readable line.
             return "\(check.id): \(condition)"
         }
-        return phrase.render(observation.variables, language: language)
+        return phrase.render(observation.variables, language: strings.language)
     }
 
     static func fill(_ template: RemediationTemplate, _ variables: [String: String]) -> RemediationStep {

@@ -4,6 +4,7 @@ import CheckEngine
 import DoctorCore
 import Foundation
 import HostFacts
+import Localization
 import Reporting
 
 // The command line only parses, calls the libraries, prints and picks the exit code.
@@ -43,6 +44,25 @@ struct MachineOptions: ParsableArguments {
             throw ToolFailure("cannot use --root \(root): \(error)")
         }
     }
+}
+
+/// The language of the report's words: --lang, else the locale (LC_ALL, LC_MESSAGES, LANG) when this build
+/// ships it, else English. Commands, paths and quoted software messages stay as they are in every language.
+struct LanguageOptions: ParsableArguments {
+    @Option(name: .customLong("lang"), help: ArgumentHelp("Language of the report: \(Strings.available.joined(separator: ", ")) (default: from LANG, else en).", valueName: "code"))
+    var lang: String?
+
+    func validate() throws {
+        if let lang, !Strings.available.contains(lang) {
+            throw ValidationError("--lang \(lang): no translation; available: \(Strings.available.joined(separator: ", "))")
+        }
+    }
+
+    var language: String {
+        lang ?? Strings.language(fromEnvironment: ProcessInfo.processInfo.environment) ?? Strings.defaultLanguage
+    }
+
+    var strings: Strings { (try? Strings.load(language)) ?? .english }
 }
 
 struct CatalogOptions: ParsableArguments {
@@ -147,6 +167,7 @@ struct Check: ParsableCommand {
 
     @OptionGroup var machine: MachineOptions
     @OptionGroup var catalogOptions: CatalogOptions
+    @OptionGroup var languageOptions: LanguageOptions
 
     @Option(help: "Output format.")
     var format: ReportFormat = .text
@@ -194,7 +215,7 @@ struct Check: ParsableCommand {
                 root: try machine.hostRoot(), profile: profile.profile, now: try now.map(parseInstant),
                 only: split(only), skip: split(skip), checkTimeout: timeout,
                 certificateWarningDays: certificateOptions.certWarnDays, extraCertificatePaths: certificateOptions.cert,
-                libvirtURI: machine.connect, libvirtTimeout: machine.libvirtTimeout)
+                libvirtURI: machine.connect, libvirtTimeout: machine.libvirtTimeout, language: languageOptions.language)
             let report = try Diagnosis.run(options, catalog: catalog).report
             let target = OutputTarget(path: output)
             try target.write(try Renderer().render(report, format: format, color: target.wantsColor && !noColor))
@@ -306,16 +327,18 @@ struct Explain: ParsableCommand {
         abstract: "Explain a check (why it matters, how it is detected, how to fix it), or a pasted error message.")
 
     @OptionGroup var catalogOptions: CatalogOptions
+    @OptionGroup var languageOptions: LanguageOptions
 
     @Argument(help: "A check id (cpu.virt-flags), or an error message in quotes.")
     var subject: String
 
     func run() throws {
         do {
-            let catalog = try catalogOptions.catalog()
+            let catalog = try catalogOptions.catalog().localized(languageOptions.language)
+            let renderer = Renderer(strings: languageOptions.strings)
             let target = OutputTarget(path: nil)
             if let check = catalog.check(id: subject) {
-                try target.write(try Renderer().explain(check, origin: catalog.origins[check.id], color: target.wantsColor))
+                try target.write(try renderer.explain(check, origin: catalog.origins[check.id], color: target.wantsColor))
                 return
             }
             let known = KnownMessages.matches(in: subject)
@@ -328,7 +351,7 @@ struct Explain: ParsableCommand {
             for message in known {
                 text += "Known message: \"\(message.fragment)\"\nCause: \(message.cause)\nChecks: \(message.checks.joined(separator: ", "))\n\n"
                 for id in message.checks {
-                    if let check = catalog.check(id: id) { text += try Renderer().explain(check, origin: catalog.origins[id], color: target.wantsColor) + "\n" }
+                    if let check = catalog.check(id: id) { text += try renderer.explain(check, origin: catalog.origins[id], color: target.wantsColor) + "\n" }
                 }
             }
             try target.write(text)
