@@ -1,8 +1,12 @@
 import CheckEngine
+import Crypto
 import DoctorCore
 import Foundation
 import HostFacts
 import Reporting
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A known error message, what causes it, and which check covers it (seed catalog, section 2).
 public struct KnownMessage: Sendable {
@@ -56,45 +60,405 @@ public struct LogMatch: Codable, Sendable, Equatable {
     public var checks: [String]
 }
 
+/// Whether the bundle's files are the ones manifest.json lists, byte for byte. A bundle that fails this was
+/// changed after `collect` wrote it (or damaged); it is still analyzed, and the report says so.
+public struct Integrity: Codable, Sendable, Equatable {
+    /// Files whose size and SHA-256 match the manifest.
+    public var verified: Int = 0
+    /// Listed in the manifest, absent from the archive.
+    public var missing: [String] = []
+    /// Present, but with another size or SHA-256 than listed ("path: why").
+    public var changed: [String] = []
+    /// In the archive, not listed in the manifest.
+    public var unlisted: [String] = []
+
+    public var intact: Bool { missing.isEmpty && changed.isEmpty && unlisted.isEmpty }
+
+    public var summary: String {
+        if intact { return "all \(verified) files match manifest.json (size and SHA-256)" }
+        var parts: [String] = []
+        if !changed.isEmpty { parts.append("\(changed.count) changed") }
+        if !missing.isEmpty { parts.append("\(missing.count) missing") }
+        if !unlisted.isEmpty { parts.append("\(unlisted.count) not listed") }
+        return "the bundle does not match its manifest.json: \(parts.joined(separator: ", ")) (\(verified) files match); it was altered or damaged after collection"
+    }
+}
+
 /// `virt-doctor analyze`: the bundle's recorded facts judged again, plus what its logs say.
 public struct Analysis: Codable, Sendable {
     public var bundle: String
     public var manifest: Manifest
     public var report: Report
     public var logMatches: [LogMatch]
+    public var integrity: Integrity
+    /// What the analysis left out or could not use (a cut log scan, an oversized facts.json), in sentences.
+    public var notes: [String]
+}
+
+/// Reading a bundle's top-level JSON documents with bounded sizes and one-sentence errors.
+enum BundleDocuments {
+    /// manifest.json lists every file (about 150 bytes each); 50,000 members fit in well under 16 MiB.
+    static let maximumManifestBytes = 16 << 20
+    /// facts.json of a real host is well under 1 MiB; JSONDecoder needs several times the text in memory,
+    /// so anything near the member limit is refused before decoding.
+    static let maximumFactsBytes = 16 << 20
+    /// report.json is about the size of facts.json.
+    static let maximumReportBytes = 16 << 20
+
+    static func topLevelFile(_ members: [ArchiveMember], _ name: String) -> [UInt8]? {
+        members.first { $0.path == name && $0.kind == .file }?.contents
+    }
+
+    static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+
+    /// The manifest, or a sentence saying why the archive is not a bundle this version reads.
+    static func manifest(_ members: [ArchiveMember]) throws -> Manifest {
+        guard let bytes = topLevelFile(members, "manifest.json") else {
+            throw ArchiveError("it is not a virt-doctor bundle (it has no manifest.json)")
+        }
+        guard bytes.count <= maximumManifestBytes else {
+            throw ArchiveError("manifest.json is \(bytes.count) bytes, more than the \(maximumManifestBytes) a bundle's manifest can be")
+        }
+        struct Version: Decodable { var schemaVersion: Int? }
+        let version: Version
+        do {
+            version = try decoder().decode(Version.self, from: Data(bytes))
+        } catch {
+            throw ArchiveError("manifest.json \(describe(error))")
+        }
+        guard version.schemaVersion == 1 else {
+            throw ArchiveError("manifest.json has schema version \(version.schemaVersion.map(String.init) ?? "none"); this virt-doctor reads version 1")
+        }
+        do {
+            return try decoder().decode(Manifest.self, from: Data(bytes))
+        } catch {
+            throw ArchiveError("manifest.json \(describe(error))")
+        }
+    }
+
+    /// The recorded facts; nil with a note when they cannot be used (the analysis then reads files only).
+    static func facts(_ members: [ArchiveMember], notes: inout [String]) -> [FactRecord] {
+        guard let bytes = topLevelFile(members, "facts.json") else {
+            notes.append("The bundle has no facts.json: facts only the live host could answer (libvirt, udev, the /dev/kvm probe) are unavailable.")
+            return []
+        }
+        guard bytes.count <= maximumFactsBytes else {
+            notes.append("facts.json is \(bytes.count) bytes, more than the \(maximumFactsBytes) read: the recorded facts were not used, only the collected files.")
+            return []
+        }
+        do {
+            return try decoder().decode(Collector.FactsDocument.self, from: Data(bytes)).facts
+        } catch {
+            notes.append("facts.json \(describe(error)): the recorded facts were not used, only the collected files.")
+            return []
+        }
+    }
+
+    static func report(_ bytes: [UInt8], source: String) throws -> Report {
+        guard bytes.count <= maximumReportBytes else {
+            throw ArchiveError("\(source) is \(bytes.count) bytes, more than the \(maximumReportBytes) a virt-doctor report.json can be")
+        }
+        do {
+            return try Report.decode(json: Data(bytes))
+        } catch {
+            throw ArchiveError("\(source) is not a virt-doctor report.json: it \(describe(error))")
+        }
+    }
+
+    /// A decoding failure as the rest of a sentence ("manifest.json " + this).
+    static func describe(_ error: Error) -> String {
+        func location(_ path: [CodingKey]) -> String {
+            path.isEmpty ? "the top" : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error as? DecodingError {
+        case .dataCorrupted(let context)?:
+            return context.codingPath.isEmpty ? "is not valid JSON" : "has an invalid value at \(location(context.codingPath))"
+        case .keyNotFound(let key, let context)?: return "lacks the field \(location(context.codingPath + [key]))"
+        case .typeMismatch(_, let context)?: return "has a value of the wrong type at \(location(context.codingPath))"
+        case .valueNotFound(_, let context)?: return "has null where a value belongs at \(location(context.codingPath))"
+        default: return "cannot be decoded"
+        }
+    }
 }
 
 public enum Analyzer {
-    public static func analyze(bundle path: String, catalog: Catalog, profile: Profile? = nil, now: Date? = nil, clock: Date = Date()) throws -> Analysis {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ArchiveError("cannot read \(path)") }
-        let members = try Archive.read(tarGz: Array(data))
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        guard let manifestData = members.first(where: { $0.path == "manifest.json" })?.contents,
-              let manifest = try? decoder.decode(Manifest.self, from: Data(manifestData)) else {
-            throw ArchiveError("\(path) is not a virt-doctor bundle (no readable manifest.json)")
+    public static func analyze(bundle path: String, catalog: Catalog, profile: Profile? = nil, now: Date? = nil, clock: Date = Date(),
+                               limits: Archive.Limits = .standard, language: String = "en") throws -> Analysis {
+        // Judged in memory: nothing is extracted, so no member can be written anywhere, and an
+        // interrupted analyze leaves nothing behind.
+        let members = try Archive.read(file: path, limits: limits)
+        let tree = try Archive.tree(members)
+        let manifest = try BundleDocuments.manifest(members)
+        var notes: [String] = []
+        let integrity = verify(members, against: manifest)
+        if !integrity.intact { notes.append("Integrity: " + integrity.summary + ".") }
+        let recorded = BundleDocuments.facts(members, notes: &notes)
+        let root: HostRoot
+        do {
+            root = try HostRoot(tree: tree, label: path)
+        } catch {
+            throw ArchiveError("its \(RootMetadata.fileName) cannot be used: \(error)")
         }
-        let recorded = members.first { $0.path == "facts.json" }.flatMap { try? decoder.decode(Collector.FactsDocument.self, from: Data($0.contents)) }?.facts ?? []
-        // Extract into a private directory so file-based facts read the same paths they read on the host.
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("virt-doctor-analyze-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try Archive.extract(members, into: directory)
-        let root = try HostRoot(directory: directory)
         var report = try Diagnosis.run(
-            DiagnosisOptions(root: root, profile: profile ?? manifest.profile, now: now ?? manifest.now, clock: clock, recordedFacts: recorded),
+            DiagnosisOptions(root: root, profile: profile ?? manifest.profile, now: now ?? manifest.now, clock: clock,
+                             recordedFacts: recorded, language: language),
             catalog: catalog).report
         report.host = manifest.host
         if profile == nil { report.profile.requested = "recorded"; report.profile.reason = "the profile the bundle was collected with" }
-        var matches: [LogMatch] = []
-        for member in members where member.path.hasPrefix("var/log/") || member.path == "journalctl-k.txt" {
-            guard let text = String(validating: member.contents, as: UTF8.self) else { continue }
-            for line in text.split(separator: "\n") {
-                for known in KnownMessages.matches(in: String(line)) where known.fragment != "permission denied" || line.contains("/") {
-                    matches.append(LogMatch(file: "/" + member.path, line: String(line.prefix(400)), cause: known.cause, checks: known.checks))
-                    if matches.count >= 500 { break }
+        var scan = LogScan()
+        for member in members where member.kind == .file && (member.path.hasPrefix("var/log/") || member.path == "journalctl-k.txt") {
+            if !scan.scan(member.contents, file: "/" + member.path) { break }
+        }
+        notes += scan.notes
+        return Analysis(bundle: path, manifest: manifest, report: report, logMatches: scan.matches, integrity: integrity, notes: notes)
+    }
+
+    /// Every regular file against manifest.json's size and SHA-256 (manifest.json itself is not listed).
+    static func verify(_ members: [ArchiveMember], against manifest: Manifest) -> Integrity {
+        var integrity = Integrity()
+        var listed: [String: Manifest.File] = [:]
+        for file in manifest.files { listed[file.path] = file }
+        var seen = Set<String>()
+        for member in members where member.kind == .file && member.path != "manifest.json" {
+            seen.insert(member.path)
+            guard let expected = listed[member.path] else {
+                integrity.unlisted.append(member.path)
+                continue
+            }
+            if member.contents.count != expected.size {
+                integrity.changed.append("\(member.path): \(member.contents.count) bytes, the manifest says \(expected.size)")
+                continue
+            }
+            let digest = SHA256.hash(data: member.contents).map { String(format: "%02x", $0) }.joined()
+            if digest != expected.sha256.lowercased() {
+                integrity.changed.append("\(member.path): its SHA-256 differs from the manifest's")
+                continue
+            }
+            integrity.verified += 1
+        }
+        integrity.missing = listed.keys.filter { !seen.contains($0) }.sorted()
+        return integrity
+    }
+}
+
+/// The known-error scan of collected logs, linear in their size: lines are found with memchr, only the
+/// first `maximumLineBytes` of a line are matched (a log of NULs is one huge line), lower-casing happens per
+/// line into a fixed buffer (never a copy of the whole file), and the scan stops for good at `maximumMatches`.
+struct LogScan {
+    /// Real log lines are under 1 KiB; a known message sits near a line's start.
+    static let maximumLineBytes = 4096
+    static let maximumMatches = 500
+    /// How much of a matched line the report quotes.
+    static let quotedBytes = 400
+
+    private(set) var matches: [LogMatch] = []
+    private var longLines = 0
+    private var stopped = false
+    private var buffer = [UInt8](repeating: 0, count: maximumLineBytes)
+
+    /// Fragments as bytes, and for each the fragments that contain it (a longer, more specific message).
+    private static let fragments: [[UInt8]] = KnownMessages.all.map { Array($0.fragment.utf8) }
+    private static let containedIn: [[Int]] = KnownMessages.all.indices.map { index in
+        KnownMessages.all.indices.filter { other in
+            other != index && KnownMessages.all[other].fragment != KnownMessages.all[index].fragment
+                && KnownMessages.all[other].fragment.contains(KnownMessages.all[index].fragment)
+        }
+    }
+    private static let permissionDenied = KnownMessages.all.firstIndex { $0.fragment == "permission denied" }
+
+    var notes: [String] {
+        var notes: [String] = []
+        if stopped {
+            notes.append("The log scan stopped at \(Self.maximumMatches) known-error matches; later lines were not scanned.")
+        }
+        if longLines > 0 {
+            notes.append("\(longLines) log line(s) longer than \(Self.maximumLineBytes) bytes were matched on their first \(Self.maximumLineBytes) bytes only.")
+        }
+        return notes
+    }
+
+    /// Scans one file; false once the match limit is reached (the caller stops).
+    mutating func scan(_ bytes: [UInt8], file: String) -> Bool {
+        guard !stopped else { return false }
+        bytes.withUnsafeBufferPointer { text in
+            guard let base = text.baseAddress else { return }
+            var start = 0
+            while start < text.count, !stopped {
+                let rest = text.count - start
+                let end: Int
+                if let newline = memchr(base + start, 0x0A, rest) {
+                    end = base.distance(to: newline.assumingMemoryBound(to: UInt8.self))
+                } else {
+                    end = text.count
                 }
+                scanLine(UnsafeBufferPointer(rebasing: text[start..<end]), file: file)
+                start = end + 1
             }
         }
-        return Analysis(bundle: path, manifest: manifest, report: report, logMatches: matches)
+        return !stopped
     }
+
+    /// Whether `needle` occurs in `text`: memchr to each candidate first byte, then memcmp. The fragments
+    /// do not repeat their first byte early, so this stays linear in practice; lines are bounded anyway.
+    static func contains(_ text: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = needle.first else { return true }
+        guard needle.count <= text.count, let base = text.baseAddress, let needleBase = needle.baseAddress else { return false }
+        let lastStart = text.count - needle.count
+        var start = 0
+        while start <= lastStart {
+            guard let found = memchr(base + start, Int32(first), lastStart - start + 1) else { return false }
+            let position = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            if memcmp(base + position, needleBase, needle.count) == 0 { return true }
+            start = position + 1
+        }
+        return false
+    }
+
+    private mutating func scanLine(_ line: UnsafeBufferPointer<UInt8>, file: String) {
+        guard !line.isEmpty else { return }
+        let considered = min(line.count, Self.maximumLineBytes)
+        if line.count > Self.maximumLineBytes { longLines += 1 }
+        var found: [Int] = []
+        buffer.withUnsafeMutableBufferPointer { lower in
+            for index in 0..<considered {
+                let byte = line[index]
+                lower[index] = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
+            }
+            for (index, fragment) in Self.fragments.enumerated() {
+                let hit = fragment.withUnsafeBufferPointer { needle in
+                    Self.contains(UnsafeBufferPointer(rebasing: lower[0..<considered]), needle)
+                }
+                if hit { found.append(index) }
+            }
+        }
+        guard !found.isEmpty else { return }
+        let kept = found.filter { index in !Self.containedIn[index].contains { found.contains($0) } }
+        for index in kept {
+            // "permission denied" alone is everywhere; only a line naming a path says which file was refused.
+            if index == Self.permissionDenied, !line.prefix(considered).contains(0x2F) { continue }
+            var quoted = Array(line.prefix(Self.quotedBytes))
+            if quoted.last == 0x0D { quoted.removeLast() }
+            let known = KnownMessages.all[index]
+            matches.append(LogMatch(file: file, line: String(decoding: quoted, as: UTF8.self), cause: known.cause, checks: known.checks))
+            if matches.count >= Self.maximumMatches {
+                stopped = true
+                return
+            }
+        }
+    }
+}
+
+extension Analysis {
+    /// The analysis as analyze prints it: the report, then integrity, notes and log matches in the same format.
+    public func rendered(format: ReportFormat, color: Bool = false) throws -> String {
+        if format == .json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        }
+        let report = try Renderer().render(self.report, format: format, color: color)
+        switch format {
+        case .html:
+            let section = htmlAppendix()
+            if let end = report.range(of: "</body>", options: .backwards) {
+                return report.replacingCharacters(in: end.lowerBound..<end.lowerBound, with: section)
+            }
+            return report + section
+        case .markdown: return report + markdownAppendix()
+        default: return report + textAppendix()
+        }
+    }
+
+    /// How many entries of a list the human formats show; JSON carries them all.
+    static let shownEntries = 20
+    static let shownMatches = 50
+
+    func integrityLines() -> [String] {
+        var lines: [String] = []
+        func add(_ title: String, _ entries: [String]) {
+            for entry in entries.prefix(Self.shownEntries) { lines.append("\(title): \(entry)") }
+            if entries.count > Self.shownEntries { lines.append("\(title): ... and \(entries.count - Self.shownEntries) more") }
+        }
+        add("changed", integrity.changed)
+        add("missing", integrity.missing)
+        add("not listed", integrity.unlisted)
+        return lines
+    }
+
+    func textAppendix() -> String {
+        var out = "\nBundle integrity: \(integrity.summary)\n"
+        for line in integrityLines() { out += "  \(line)\n" }
+        if !notes.isEmpty {
+            out += "\nNotes on this analysis:\n"
+            for note in notes { out += "  - \(note)\n" }
+        }
+        out += "\nKnown errors in the collected logs: \(logMatches.isEmpty ? "none" : String(logMatches.count))\n"
+        for match in logMatches.prefix(Self.shownMatches) {
+            out += "  \(match.file): \(match.line)\n    cause: \(match.cause); see \(match.checks.joined(separator: ", "))\n"
+        }
+        return out
+    }
+
+    func markdownAppendix() -> String {
+        var out = "\n## Bundle integrity\n\n\(integrity.summary)\n"
+        for line in integrityLines() { out += "- \(markdownEscaped(line))\n" }
+        if !notes.isEmpty {
+            out += "\n## Notes on this analysis\n\n"
+            for note in notes { out += "- \(markdownEscaped(note))\n" }
+        }
+        out += "\n## Known errors in the collected logs: \(logMatches.isEmpty ? "none" : String(logMatches.count))\n\n"
+        for match in logMatches.prefix(Self.shownMatches) {
+            out += "- `\(match.file)`: \(markdownEscaped(match.line))\n  cause: \(match.cause); see \(match.checks.joined(separator: ", "))\n"
+        }
+        return out
+    }
+
+    func htmlAppendix() -> String {
+        var out = "<section class=\"analysis\">\n<h2>Bundle integrity</h2>\n<p>\(htmlEscaped(integrity.summary))</p>\n"
+        let lines = integrityLines()
+        if !lines.isEmpty { out += "<ul>\n" + lines.map { "<li>\(htmlEscaped($0))</li>\n" }.joined() + "</ul>\n" }
+        if !notes.isEmpty {
+            out += "<h2>Notes on this analysis</h2>\n<ul>\n" + notes.map { "<li>\(htmlEscaped($0))</li>\n" }.joined() + "</ul>\n"
+        }
+        out += "<h2>Known errors in the collected logs: \(logMatches.isEmpty ? "none" : String(logMatches.count))</h2>\n"
+        if !logMatches.isEmpty {
+            out += "<ul>\n"
+            for match in logMatches.prefix(Self.shownMatches) {
+                out += "<li><code>\(htmlEscaped(match.file))</code>: \(htmlEscaped(match.line))<br>cause: \(htmlEscaped(match.cause)); see \(htmlEscaped(match.checks.joined(separator: ", ")))</li>\n"
+            }
+            out += "</ul>\n"
+        }
+        return out + "</section>\n"
+    }
+}
+
+/// Log lines and paths come from the customer's machine: they must not become markup.
+func htmlEscaped(_ text: String) -> String {
+    var out = ""
+    out.reserveCapacity(text.utf8.count)
+    for character in text {
+        switch character {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&#39;"
+        default: out.append(character)
+        }
+    }
+    return out
+}
+
+func markdownEscaped(_ text: String) -> String {
+    var out = ""
+    for character in text {
+        if "\\`*_[]<>|#".contains(character) { out.append("\\") }
+        out.append(character)
+    }
+    return out
 }

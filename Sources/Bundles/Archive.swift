@@ -1,5 +1,9 @@
 import CZlib
 import Foundation
+import HostFacts
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A member of a bundle archive.
 public struct ArchiveMember: Sendable, Equatable {
@@ -23,16 +27,28 @@ public struct ArchiveError: Error, CustomStringConvertible, Sendable, Equatable 
     init(_ description: String) { self.description = description }
 }
 
-/// tar (POSIX ustar, with GNU long names) inside gzip: what `tar xzf` opens on any support machine.
-/// Reading is defensive: it refuses absolute paths, `..`, links that leave the archive, device files,
-/// oversized members and archives, and truncated or corrupt streams, and never touches the disk itself.
+/// tar (POSIX ustar, with GNU long names and pax headers) inside gzip: what `tar xzf` opens on any support
+/// machine. Reading is defensive and happens in memory only: the gzip stream is inflated in chunks, every header
+/// number is range-checked, and total size, member size and member count are bounded; nothing is ever written
+/// to disk (a bundle is judged through an in-memory HostRoot, see MemoryTree).
 public enum Archive {
     public struct Limits: Sendable {
+        /// Bytes of tar stream (headers, contents, padding) the gzip may unpack to, plus the per-member cost below.
         public var maximumUncompressedBytes: Int
         public var maximumMemberBytes: Int
         public var maximumMembers: Int
 
-        public static let standard = Limits(maximumUncompressedBytes: 2 << 30, maximumMemberBytes: 512 << 20, maximumMembers: 200_000)
+        /// What one member costs in memory besides its contents (its path, the ArchiveMember, a tree node and
+        /// its directory entry, measured at a few hundred bytes; rounded up). Charged against the total, so a
+        /// flood of empty members is bounded by memory, not only by count.
+        public static let memberOverheadBytes = 1024
+
+        /// `collect` stores at most 200 MB of content by default (--max-size); facts.json, report.json,
+        /// report.html and tar headers add a few MB. 384 MiB leaves room for a bundle collected with a somewhat
+        /// larger --max-size while bounding what a hostile archive costs (everything kept is held in memory).
+        /// No single collected file is near 64 MiB (log tails are 4 MiB, other reads 8 MiB), and a real bundle
+        /// holds a few thousand members, far below 50,000.
+        public static let standard = Limits(maximumUncompressedBytes: 384 << 20, maximumMemberBytes: 64 << 20, maximumMembers: 50_000)
 
         public init(maximumUncompressedBytes: Int, maximumMemberBytes: Int, maximumMembers: Int) {
             self.maximumUncompressedBytes = maximumUncompressedBytes
@@ -41,21 +57,36 @@ public enum Archive {
         }
     }
 
+    /// Longest path or link target accepted (Linux's PATH_MAX); GNU long-name records are bounded by it.
+    static let maximumNameBytes = 4096
+    /// A pax extended header holds a few key=value records; anything bigger is not from a tar tool.
+    static let maximumPaxHeaderBytes = 64 << 10
+
     // MARK: Writing
 
     public static func tarGz(_ members: [ArchiveMember], modificationTime: Date = Date()) throws -> [UInt8] {
         var tar: [UInt8] = []
-        let mtime = Int(modificationTime.timeIntervalSince1970)
+        // 11 octal digits; a clock outside 1970...2242 is written as 0 rather than trapping in Int(Double).
+        let seconds = modificationTime.timeIntervalSince1970
+        let mtime = seconds.isFinite && seconds >= 0 && seconds < 8_000_000_000 ? Int(seconds) : 0
         for member in members {
             let name = member.path + (member.kind == .directory && !member.path.hasSuffix("/") ? "/" : "")
             if name.utf8.count > 100 {
                 // GNU long name: a pseudo-member "././@LongLink" whose data is the real name.
-                var longName = Array(name.utf8) + [0]
+                let longName = Array(name.utf8) + [0]
                 tar += header(name: "././@LongLink", size: longName.count, type: UInt8(ascii: "L"), mode: 0o644, mtime: mtime, link: "")
                 tar += longName
-                longName = []
-                tar += [UInt8](repeating: 0, count: (512 - (name.utf8.count + 1) % 512) % 512)
+                tar += [UInt8](repeating: 0, count: (512 - longName.count % 512) % 512)
             }
+            if case .symlink(let target) = member.kind, target.utf8.count > 100 {
+                // GNU long link: sysfs link targets often exceed ustar's 100 bytes.
+                let longTarget = Array(target.utf8) + [0]
+                tar += header(name: "././@LongLink", size: longTarget.count, type: UInt8(ascii: "K"), mode: 0o644, mtime: mtime, link: "")
+                tar += longTarget
+                tar += [UInt8](repeating: 0, count: (512 - longTarget.count % 512) % 512)
+            }
+            // The ustar size field holds 11 octal digits; a bigger member would silently corrupt the archive.
+            guard member.contents.count < 1 << 33 else { throw ArchiveError("\(member.path) is too large for a tar member") }
             let shortName = String(decoding: Array(name.utf8.prefix(100)), as: UTF8.self)
             switch member.kind {
             case .file:
@@ -112,135 +143,396 @@ public enum Archive {
 
     // MARK: Reading
 
-    public static func read(tarGz: [UInt8], limits: Limits = .standard) throws -> [ArchiveMember] {
-        guard tarGz.count >= 2, tarGz[0] == 0x1F, tarGz[1] == 0x8B else { throw ArchiveError("not a gzip file") }
-        var output: UnsafeMutablePointer<UInt8>?
-        var size = 0
-        let status = tarGz.withUnsafeBufferPointer { vd_gunzip($0.baseAddress, $0.count, limits.maximumUncompressedBytes, &output, &size) }
-        switch status {
-        case 0: break
-        case 1: throw ArchiveError("the archive unpacks to more than \(limits.maximumUncompressedBytes) bytes; refusing it (a decompression bomb?)")
-        case 2: throw ArchiveError("the gzip stream is truncated")
-        default: throw ArchiveError("the gzip stream is corrupt (zlib \(status))")
+    /// Reads a bundle from disk, streaming: the compressed file is never held whole either.
+    public static func read(file path: String, limits: Limits = .standard) throws -> [ArchiveMember] {
+        // O_NONBLOCK: opening a FIFO planted under a bundle's name must not hang; regular files ignore it.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else { throw ArchiveError("the file cannot be opened (\(String(cString: strerror(errno))))") }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw ArchiveError("the file cannot be read (\(String(cString: strerror(errno))))") }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw ArchiveError("it is not a regular file") }
+        return try read(limits: limits) { buffer in
+            while true {
+                let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
+                if count >= 0 { return count }
+                if errno == EINTR { continue }
+                throw ArchiveError("the file cannot be read (\(String(cString: strerror(errno))))")
+            }
         }
-        guard let output else { throw ArchiveError("empty archive") }
-        defer { vd_zfree(output) }
-        return try read(tar: Array(UnsafeBufferPointer(start: output, count: size)), limits: limits)
     }
 
-    static func read(tar: [UInt8], limits: Limits) throws -> [ArchiveMember] {
-        var members: [ArchiveMember] = []
+    public static func read(tarGz: [UInt8], limits: Limits = .standard) throws -> [ArchiveMember] {
         var offset = 0
-        var longName: String?
-        while offset + 512 <= tar.count {
-            let block = tar[offset..<offset + 512]
-            if block.allSatisfy({ $0 == 0 }) { break }
-            let stored = block.prefix(148).reduce(0) { $0 + Int($1) } + 8 * 0x20 + block.suffix(from: offset + 156).reduce(0) { $0 + Int($1) }
-            guard let checksum = octal(tar, offset + 148, 8), checksum == stored else {
-                throw ArchiveError("member \(members.count + 1): header checksum mismatch (corrupt or not a tar archive)")
+        return try read(limits: limits) { buffer in
+            let count = min(buffer.count, tarGz.count - offset)
+            tarGz.withUnsafeBufferPointer { source in
+                if count > 0 { buffer.baseAddress!.update(from: source.baseAddress! + offset, count: count) }
             }
-            guard let size = octal(tar, offset + 124, 12) else { throw ArchiveError("member \(members.count + 1): unreadable size") }
+            offset += count
+            return count
+        }
+    }
+
+    /// The tar reader proper, over any source of compressed bytes (`fill` returns 0 at the end).
+    static func read(limits: Limits, fill: @escaping (UnsafeMutableBufferPointer<UInt8>) throws -> Int) throws -> [ArchiveMember] {
+        let stream = try GunzipStream(limit: limits.maximumUncompressedBytes, fill: fill)
+        var members: [ArchiveMember] = []
+        var charged = 0
+        var headerNumber = 0
+        // What GNU long-name records and pax headers say about the next member.
+        var pendingName: String?
+        var pendingLink: String?
+        var pendingSize: Int?
+        while let block = try stream.readBlock() {
+            if block.withUnsafeBufferPointer({ bytes in !bytes.contains { $0 != 0 } }) {
+                // End of archive. Inflate the rest (bounded by the same limit) so gzip's CRC is still checked.
+                try stream.drain()
+                break
+            }
+            headerNumber += 1
+            let label = "member \(headerNumber) (\(printable(string(block, offset: 0, length: 100))))"
+            try verifyChecksum(block, member: label)
+            let type = block[156]
+            let isMetadata = type == UInt8(ascii: "L") || type == UInt8(ascii: "K") || type == UInt8(ascii: "x") || type == UInt8(ascii: "g")
+            var size = try number(block, offset: 124, length: 12, field: "size", member: label)
+            if !isMetadata, let declared = pendingSize { size = declared }
             guard size <= limits.maximumMemberBytes else {
-                throw ArchiveError("member \(members.count + 1) claims \(size) bytes, more than the \(limits.maximumMemberBytes) allowed")
+                throw ArchiveError("\(label) claims \(size) bytes, more than the \(limits.maximumMemberBytes) allowed for one member")
             }
-            let type = tar[offset + 156]
-            let dataStart = offset + 512
-            guard dataStart + size <= tar.count else { throw ArchiveError("member \(members.count + 1) is cut off: the archive is truncated") }
-            let data = Array(tar[dataStart..<dataStart + size])
-            offset = dataStart + (size + 511) / 512 * 512
-            if type == UInt8(ascii: "L") {
-                longName = String(decoding: data.prefix { $0 != 0 }, as: UTF8.self)
+            if isMetadata {
+                let bound = type == UInt8(ascii: "L") || type == UInt8(ascii: "K") ? maximumNameBytes + 1 : maximumPaxHeaderBytes
+                guard size <= bound else { throw ArchiveError("\(label): a \(metadataName(type)) of \(size) bytes is more than the \(bound) allowed") }
+            }
+            let data = try stream.readData(size, member: label)
+            switch type {
+            case UInt8(ascii: "L"):
+                pendingName = try longText(data, what: "GNU long name", member: label)
                 continue
+            case UInt8(ascii: "K"):
+                pendingLink = try longText(data, what: "GNU long link target", member: label)
+                continue
+            case UInt8(ascii: "x"):
+                for (key, value) in try paxRecords(data, member: label) {
+                    switch key {
+                    case "path": pendingName = try paxText(value, key: key, member: label)
+                    case "linkpath": pendingLink = try paxText(value, key: key, member: label)
+                    case "size":
+                        let text = try paxText(value, key: key, member: label)
+                        guard let declared = decimal(text), declared <= limits.maximumMemberBytes else {
+                            throw ArchiveError("\(label): the pax size \(printable(String(text.prefix(40)))) is not a number of bytes up to \(limits.maximumMemberBytes)")
+                        }
+                        pendingSize = declared
+                    default:
+                        if key.hasPrefix("GNU.sparse") { throw ArchiveError("\(label): sparse files are not accepted in a bundle") }
+                    }
+                }
+                continue
+            case UInt8(ascii: "g"):
+                continue  // global pax defaults (a comment, a charset): nothing a bundle needs
+            default:
+                break
             }
-            var name = longName ?? string(tar, offset: dataStart - 512, length: 100)
-            // ustar splits long names into prefix + name; a GNU long name already holds the whole path.
-            let prefix = string(tar, offset: dataStart - 512 + 345, length: 155)
-            if longName == nil && !prefix.isEmpty { name = prefix + "/" + name }
-            longName = nil
-            let path = try safePath(name)
+            var name = string(block, offset: 0, length: 100)
+            // POSIX ustar splits long names into prefix + name; the old GNU format keeps other data there.
+            let prefix = string(block, offset: 345, length: 155)
+            if block[257..<263].elementsEqual(Array("ustar".utf8) + [0]), !prefix.isEmpty { name = prefix + "/" + name }
+            if let long = pendingName { name = long }
+            let link = pendingLink ?? string(block, offset: 157, length: 100)
+            pendingName = nil
+            pendingLink = nil
+            pendingSize = nil
+            // `tar czf b.tar.gz -C dir .` starts with "./": the top directory itself, which the tree already has.
+            if type == UInt8(ascii: "5"), !name.hasPrefix("/"), name.split(separator: "/").allSatisfy({ $0 == "." }) { continue }
+            let path = try safePath(name, member: label)
             let kind: ArchiveMember.Kind
             switch type {
-            case UInt8(ascii: "0"), 0: kind = .file
+            case UInt8(ascii: "0"), 0, UInt8(ascii: "7"): kind = .file
             case UInt8(ascii: "5"): kind = .directory
             case UInt8(ascii: "2"):
-                let target = string(tar, offset: dataStart - 512 + 157, length: 100)
-                try checkLink(target, from: path)
-                kind = .symlink(target)
-            case UInt8(ascii: "1"): throw ArchiveError("\(path): hard links are not accepted in a bundle")
+                try checkLinkTarget(link, from: path)
+                kind = .symlink(link)
+            case UInt8(ascii: "1"): throw ArchiveError("\(printable(path)): hard links are not accepted in a bundle")
             case UInt8(ascii: "3"), UInt8(ascii: "4"), UInt8(ascii: "6"):
-                throw ArchiveError("\(path): device files and FIFOs are not accepted in a bundle")
+                throw ArchiveError("\(printable(path)): device files and FIFOs are not accepted in a bundle")
             default:
-                continue  // pax headers and other metadata carry nothing a bundle needs
+                throw ArchiveError("\(printable(path)): member type '\(printable(String(decoding: [type], as: UTF8.self)))' is not a file, directory or symbolic link; refusing the archive")
             }
-            members.append(ArchiveMember(path: path, kind: kind, contents: data, mode: UInt32(octal(tar, dataStart - 512 + 100, 8) ?? 0o644)))
-            guard members.count <= limits.maximumMembers else { throw ArchiveError("more than \(limits.maximumMembers) members; refusing the archive") }
+            // A mode field may carry the file type bits too (0100644); only the permission bits are kept.
+            let mode = try number(block, offset: 100, length: 8, field: "mode", member: label)
+            guard mode <= 0o7777777 else { throw ArchiveError("\(label): the mode \(mode) is out of range") }
+            charged += data.count + path.utf8.count + Limits.memberOverheadBytes
+            guard members.count < limits.maximumMembers else {
+                throw ArchiveError("the archive has more than \(limits.maximumMembers) members; refusing it")
+            }
+            guard charged <= limits.maximumUncompressedBytes else {
+                throw ArchiveError("the archive's \(members.count + 1) members take more than \(limits.maximumUncompressedBytes) bytes in memory; refusing it")
+            }
+            members.append(ArchiveMember(path: path, kind: kind, contents: kind == .file ? data : [], mode: UInt32(mode & 0o7777)))
         }
         return members
     }
 
-    static func octal(_ bytes: [UInt8], _ offset: Int, _ length: Int) -> Int? {
-        // GNU base-256 for values octal cannot hold (sizes over 8 GiB): high bit set, big-endian binary.
-        if bytes[offset] & 0x80 != 0 {
-            var value = 0
-            for index in offset + 1..<offset + length {
-                guard value < Int.max >> 8 else { return Int.max }
-                value = value << 8 | Int(bytes[index])
+    /// The members as a tree to judge in memory (HostRoot(tree:)). Refuses what no extraction could make
+    /// sense of: a path twice, a path both file and directory, a member below a file or a symbolic link.
+    public static func tree(_ members: [ArchiveMember]) throws -> MemoryTree {
+        var builder = MemoryTree.Builder()
+        for member in members {
+            let content: MemoryTree.Content
+            switch member.kind {
+            case .file: content = .file(member.contents)
+            case .directory: content = .directory
+            case .symlink(let target): content = .symlink(target)
             }
+            do {
+                try builder.add(member.path, content, mode: member.mode)
+            } catch {
+                throw ArchiveError("\(printable(error.description)); refusing the bundle")
+            }
+        }
+        return builder.build()
+    }
+
+    static func metadataName(_ type: UInt8) -> String {
+        switch type {
+        case UInt8(ascii: "L"): "GNU long name"
+        case UInt8(ascii: "K"): "GNU long link target"
+        default: "pax header"
+        }
+    }
+
+    /// The header checksum: the byte sum with the checksum field counted as spaces. Old tars summed signed
+    /// bytes; both are accepted, as GNU tar does.
+    static func verifyChecksum(_ block: [UInt8], member: String) throws {
+        // A plain loop over the raw bytes: this runs for every header, and generic iteration is slow in
+        // debug builds (a million headers must not take minutes).
+        var unsigned = 0
+        var signed = 0
+        block.withUnsafeBufferPointer { bytes in
+            for index in 0..<bytes.count {
+                let value = index >= 148 && index < 156 ? 0x20 : bytes[index]
+                unsigned += Int(value)
+                signed += Int(Int8(bitPattern: value))
+            }
+        }
+        let stored = try? number(block, offset: 148, length: 8, field: "checksum", member: member)
+        guard let stored, stored == unsigned || stored == signed else {
+            throw ArchiveError("\(member): header checksum mismatch (corrupt or not a tar archive)")
+        }
+    }
+
+    /// A numeric header field: octal text, or GNU base-256 (high bit set) for values octal cannot hold.
+    /// Every step reports overflow, so no header value can trap; negative values are refused.
+    static func number(_ block: [UInt8], offset: Int, length: Int, field: String, member: String) throws -> Int {
+        let first = block[offset]
+        var value = 0
+        func accumulate(_ digit: Int, base: Int) throws {
+            let (shifted, overflowA) = value.multipliedReportingOverflow(by: base)
+            let (sum, overflowB) = shifted.addingReportingOverflow(digit)
+            guard !overflowA, !overflowB else { throw ArchiveError("\(member): the \(field) field is too large") }
+            value = sum
+        }
+        if first & 0x80 != 0 {
+            // Bit 6 is the sign of a two's-complement base-256 number.
+            guard first & 0x40 == 0 else { throw ArchiveError("\(member): the \(field) field is negative") }
+            value = Int(first & 0x3F)
+            for byte in block[offset + 1..<offset + length] { try accumulate(Int(byte), base: 256) }
             return value
         }
-        let text = String(decoding: bytes[offset..<offset + length].prefix { $0 != 0 && $0 != 0x20 }, as: UTF8.self)
-        // A sign is not octal: "-1" would make a negative size (a backwards slice) or a mode UInt32 cannot hold.
-        guard !text.isEmpty else { return 0 }
-        guard text.allSatisfy({ ("0"..."7").contains($0) }) else { return nil }
-        return Int(text, radix: 8)
+        var index = offset
+        let end = offset + length
+        while index < end, block[index] == 0x20 { index += 1 }
+        while index < end, (0x30...0x37).contains(block[index]) {
+            try accumulate(Int(block[index] - 0x30), base: 8)
+            index += 1
+        }
+        guard index == end || block[index] == 0 || block[index] == 0x20 else {
+            throw ArchiveError("\(member): the \(field) field is not an octal number")
+        }
+        return value
+    }
+
+    /// A non-negative decimal (pax values), overflow-checked; nil for anything else.
+    static func decimal(_ text: String) -> Int? {
+        guard !text.isEmpty, text.utf8.count <= 19 else { return nil }
+        var value = 0
+        for byte in text.utf8 {
+            guard (0x30...0x39).contains(byte) else { return nil }
+            let (shifted, overflowA) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflowB) = shifted.addingReportingOverflow(Int(byte - 0x30))
+            guard !overflowA, !overflowB else { return nil }
+            value = sum
+        }
+        return value
+    }
+
+    /// The data of a GNU long-name record: the name and its terminating NUL(s), nothing after a NUL.
+    static func longText(_ data: [UInt8], what: String, member: String) throws -> String {
+        let text = data.prefix { $0 != 0 }
+        guard data.dropFirst(text.count).allSatisfy({ $0 == 0 }) else {
+            throw ArchiveError("\(member): the \(what) contains a NUL byte")
+        }
+        guard !text.isEmpty else { throw ArchiveError("\(member): the \(what) is empty") }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    static func paxText(_ value: ArraySlice<UInt8>, key: String, member: String) throws -> String {
+        guard !value.contains(0) else { throw ArchiveError("\(member): the pax \(key) contains a NUL byte") }
+        guard value.count <= maximumNameBytes else { throw ArchiveError("\(member): the pax \(key) is longer than \(maximumNameBytes) bytes") }
+        return String(decoding: value, as: UTF8.self)
+    }
+
+    /// pax records are "LENGTH KEY=VALUE\n", LENGTH counting the whole record in decimal.
+    static func paxRecords(_ data: [UInt8], member: String) throws -> [(String, ArraySlice<UInt8>)] {
+        var records: [(String, ArraySlice<UInt8>)] = []
+        var start = 0
+        let malformed = ArchiveError("\(member): a malformed pax header record")
+        while start < data.count {
+            if data[start] == 0 { break }
+            var index = start
+            var length = 0
+            while index < data.count, (0x30...0x39).contains(data[index]) {
+                length = length * 10 + Int(data[index] - 0x30)
+                // A record longer than the header itself is a lie; stopping here also keeps `length` small.
+                guard length <= data.count else { throw ArchiveError("\(member): a pax record claims more bytes than its header holds") }
+                index += 1
+            }
+            guard index > start, index < data.count, data[index] == 0x20, length > index - start + 1, length <= data.count - start else { throw malformed }
+            let end = start + length
+            guard data[end - 1] == 0x0A else { throw malformed }
+            let body = data[(index + 1)..<(end - 1)]
+            guard let equals = body.firstIndex(of: UInt8(ascii: "=")) else { throw malformed }
+            records.append((String(decoding: body[..<equals], as: UTF8.self), body[(equals + 1)...]))
+            start = end
+        }
+        return records
     }
 
     static func string(_ bytes: [UInt8], offset: Int, length: Int) -> String {
         String(decoding: bytes[offset..<offset + length].prefix { $0 != 0 }, as: UTF8.self)
     }
 
-    /// A member path must stay inside the archive: relative, no "..", no empty components.
-    static func safePath(_ name: String) throws -> String {
-        var path = name
-        while path.hasPrefix("./") { path.removeFirst(2) }
-        while path.hasSuffix("/") { path.removeLast() }
-        guard !path.isEmpty else { throw ArchiveError("a member has an empty name") }
-        guard !path.hasPrefix("/") else { throw ArchiveError("\(name): absolute paths are not accepted") }
-        guard !path.split(separator: "/").contains("..") else { throw ArchiveError("\(name): paths with .. are not accepted") }
-        return path
+    /// A hostile name goes into an error message: control characters must not reach the terminal.
+    static func printable(_ text: String) -> String {
+        var result = String(text.unicodeScalars.prefix(200).map { $0.properties.generalCategory == .control ? "?" : Character($0) })
+        if text.unicodeScalars.count > 200 { result += "..." }
+        return result
     }
 
-    /// Links may point inside the archive only (relative, and not climbing above its root).
-    static func checkLink(_ target: String, from path: String) throws {
-        guard !target.hasPrefix("/") else { throw ArchiveError("\(path) links to \(target): absolute links are not accepted") }
-        var depth = path.split(separator: "/").count - 1
-        for part in target.split(separator: "/") {
-            if part == ".." { depth -= 1 } else if part != "." { depth += 1 }
-            if depth < 0 { throw ArchiveError("\(path) links to \(target), outside the bundle") }
+    /// A member path must stay inside the archive: relative, no "..", bounded, no NUL. "." and empty
+    /// components are dropped, so "a//./b" and "a/b" are the same member.
+    static func safePath(_ name: String, member: String = "a member") throws -> String {
+        guard !name.utf8.contains(0) else { throw ArchiveError("\(member): the name contains a NUL byte") }
+        guard name.utf8.count <= maximumNameBytes else { throw ArchiveError("\(member): the name is longer than \(maximumNameBytes) bytes") }
+        guard !name.hasPrefix("/") else { throw ArchiveError("\(printable(name)): absolute paths are not accepted") }
+        let parts = name.split(separator: "/").filter { $0 != "." }
+        guard !parts.contains("..") else { throw ArchiveError("\(printable(name)): paths with .. are not accepted") }
+        guard !parts.isEmpty else { throw ArchiveError("\(member) has an empty name") }
+        return parts.joined(separator: "/")
+    }
+
+    /// Link targets are kept as written: the in-memory tree resolves them inside the archive (an absolute
+    /// target means the archive's top, ".." stops there), so only unusable targets are refused here.
+    static func checkLinkTarget(_ target: String, from path: String) throws {
+        guard !target.isEmpty else { throw ArchiveError("\(printable(path)) is a symbolic link to nothing") }
+        guard !target.utf8.contains(0) else { throw ArchiveError("\(printable(path)): the link target contains a NUL byte") }
+        guard target.utf8.count <= maximumNameBytes else { throw ArchiveError("\(printable(path)): the link target is longer than \(maximumNameBytes) bytes") }
+    }
+}
+
+/// A gzip stream inflated on demand in 64 KiB steps, refusing to produce more than `limit` bytes in all.
+final class GunzipStream {
+    private let inflater: OpaquePointer
+    private let fill: (UnsafeMutableBufferPointer<UInt8>) throws -> Int
+    private var input = [UInt8](repeating: 0, count: 1 << 16)
+    private var inputStart = 0
+    private var inputEnd = 0
+    private var sourceEnded = false
+    private var checkedMagic = false
+    private(set) var streamEnded = false
+    private(set) var produced = 0
+    let limit: Int
+
+    init(limit: Int, fill: @escaping (UnsafeMutableBufferPointer<UInt8>) throws -> Int) throws {
+        guard let inflater = vd_inflater_open() else { throw ArchiveError("zlib could not start (out of memory)") }
+        self.inflater = inflater
+        self.limit = limit
+        self.fill = fill
+    }
+
+    deinit { vd_inflater_close(inflater) }
+
+    private func refill() throws {
+        inputStart = 0
+        inputEnd = try input.withUnsafeMutableBufferPointer { try fill($0) }
+        if inputEnd == 0 { sourceEnded = true }
+        if !checkedMagic {
+            checkedMagic = true
+            guard inputEnd >= 2, input[0] == 0x1F, input[1] == 0x8B else { throw ArchiveError("not a gzip file (a bundle is a .tar.gz)") }
         }
     }
 
-    /// Writes members below `directory` (created fresh, mode 0700). Paths were checked when read; links are
-    /// created as they are, since they stay inside.
-    public static func extract(_ members: [ArchiveMember], into directory: String) throws {
-        let manager = FileManager.default
-        try manager.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        for member in members {
-            let path = directory + "/" + (try safePath(member.path))
-            let parent = (path as NSString).deletingLastPathComponent
-            try manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
-            switch member.kind {
-            case .directory: try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
-            case .file:
-                // Never follow a link planted earlier in the same archive.
-                if (try? manager.destinationOfSymbolicLink(atPath: path)) != nil { try manager.removeItem(atPath: path) }
-                guard manager.createFile(atPath: path, contents: Data(member.contents), attributes: [.posixPermissions: 0o644]) else {
-                    throw ArchiveError("cannot write \(member.path)")
-                }
-            case .symlink(let target):
-                if manager.fileExists(atPath: path) || (try? manager.destinationOfSymbolicLink(atPath: path)) != nil { try manager.removeItem(atPath: path) }
-                try manager.createSymbolicLink(atPath: path, withDestinationPath: target)
+    /// Fills the buffer; returns how many bytes it got, fewer only where the gzip stream ends.
+    func read(into buffer: UnsafeMutableBufferPointer<UInt8>) throws -> Int {
+        var filled = 0
+        while filled < buffer.count, !streamEnded {
+            if inputStart == inputEnd, !sourceEnded { try refill() }
+            var consumed = 0
+            var made = 0
+            let room = min(buffer.count - filled, 1 << 20)
+            let status = input.withUnsafeBufferPointer { bytes in
+                vd_inflater_step(inflater, bytes.baseAddress! + inputStart, inputEnd - inputStart, &consumed,
+                                 buffer.baseAddress! + filled, room, &made)
             }
+            inputStart += consumed
+            filled += made
+            produced += made  // at most `limit` + 1 MiB: cannot overflow
+            if produced > limit {
+                throw ArchiveError("the archive unpacks to more than \(limit) bytes; refusing it (a decompression bomb?)")
+            }
+            switch status {
+            case 0: continue
+            case 1: streamEnded = true
+            case 2:
+                if sourceEnded { throw ArchiveError("the gzip stream is truncated") }
+                // zlib wants more input; anything else would loop forever.
+                guard inputStart == inputEnd else { throw ArchiveError("the gzip stream is corrupt") }
+            default: throw ArchiveError("the gzip stream is corrupt (zlib \(status))")
+            }
+        }
+        return filled
+    }
+
+    /// One 512-byte tar block; nil where the stream ends cleanly between blocks.
+    func readBlock() throws -> [UInt8]? {
+        var block = [UInt8](repeating: 0, count: 512)
+        let count = try block.withUnsafeMutableBufferPointer { try read(into: $0) }
+        if count == 0 { return nil }
+        guard count == 512 else { throw ArchiveError("the archive is truncated inside a tar header") }
+        return block
+    }
+
+    /// A member's data and the padding to the next block.
+    func readData(_ size: Int, member: String) throws -> [UInt8] {
+        var data = [UInt8](repeating: 0, count: size)
+        let count = try data.withUnsafeMutableBufferPointer { try read(into: $0) }
+        guard count == size else { throw ArchiveError("\(member) is cut off: the archive is truncated") }
+        let padding = (512 - size % 512) % 512
+        if padding > 0 {
+            var scratch = [UInt8](repeating: 0, count: padding)
+            guard try scratch.withUnsafeMutableBufferPointer({ try read(into: $0) }) == padding else {
+                throw ArchiveError("\(member) is cut off: the archive is truncated")
+            }
+        }
+        return data
+    }
+
+    /// Inflates what is left, discarding it, so a corrupt tail (bad CRC) is still noticed.
+    func drain() throws {
+        var scratch = [UInt8](repeating: 0, count: 1 << 16)
+        while !streamEnded {
+            let count = try scratch.withUnsafeMutableBufferPointer { try read(into: $0) }
+            if count == 0 { break }
         }
     }
 }

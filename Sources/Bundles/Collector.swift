@@ -321,14 +321,7 @@ public enum Collector {
     /// Where a path really lives in the root: files read through a symbolic link (/sys/block/vda/queue/...)
     /// are stored under their target, so the link and its target can both be in the archive.
     static func canonical(_ root: HostRoot, _ path: String) -> String {
-        guard let resolved = try? root.resolve(path) else { return path }
-        if root.isLive {
-            guard let real = realpath(resolved, nil) else { return path }
-            defer { free(real) }
-            return String(cString: real)
-        }
-        let relative = resolved.dropFirst(root.path.count)
-        return relative.isEmpty ? "/" : String(relative)
+        root.canonicalPath(path) ?? path
     }
 
     /// A link's own location with its parent canonical (the link itself is not followed).
@@ -400,8 +393,7 @@ public enum Collector {
     }
 
     static func modificationDate(_ root: HostRoot, _ path: String) -> Date? {
-        guard let real = try? root.resolve(path), let attributes = try? FileManager.default.attributesOfItem(atPath: real) else { return nil }
-        return attributes[.modificationDate] as? Date
+        root.modificationDate(path)
     }
 
     /// An absolute link target, rewritten relative to the link so it stays inside the bundle.

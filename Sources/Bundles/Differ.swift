@@ -47,23 +47,37 @@ public enum Differ {
         var facts: [String: FactRecord]
     }
 
-    /// A bundle (report.json and facts.json inside) or a report.json file.
-    static func load(_ path: String) throws -> Side {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ArchiveError("cannot read \(path)") }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        if data.first == 0x1F {
-            let members = try Archive.read(tarGz: Array(data))
-            guard let report = members.first(where: { $0.path == "report.json" }).flatMap({ try? Report.decode(json: Data($0.contents)) }) else {
-                throw ArchiveError("\(path) holds no readable report.json")
+    /// A bundle (report.json and facts.json inside) or a report.json file. Every failure is one sentence.
+    static func load(_ path: String, limits: Archive.Limits = .standard) throws -> Side {
+        // The first bytes tell a gzip bundle from a JSON report; reading stays bounded either way.
+        let head: [UInt8]
+        do throws(FactError) {
+            head = try HostRoot.live.readBytes(path, limit: BundleDocuments.maximumReportBytes)
+        } catch .tooLarge {
+            // Too big for a report.json; it may still be a bundle, which is read streaming.
+            head = [0x1F, 0x8B]
+        } catch {
+            throw ArchiveError("cannot read \(path): \(error)")
+        }
+        if head.starts(with: [0x1F, 0x8B]) {
+            let members: [ArchiveMember]
+            do {
+                members = try Archive.read(file: path, limits: limits)
+            } catch {
+                throw ArchiveError("\(path): \(error)")
             }
-            let facts = members.first { $0.path == "facts.json" }.flatMap { try? decoder.decode(Collector.FactsDocument.self, from: Data($0.contents)) }?.facts ?? []
+            guard let reportBytes = BundleDocuments.topLevelFile(members, "report.json") else {
+                throw ArchiveError("\(path) is not a virt-doctor bundle: it holds no report.json")
+            }
+            let report = try BundleDocuments.report(reportBytes, source: "\(path): report.json")
+            var notes: [String] = []
+            let facts = BundleDocuments.facts(members, notes: &notes)
             return Side(report: report, facts: Dictionary(facts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }))
         }
         do {
-            return Side(report: try Report.decode(json: data), facts: [:])
+            return Side(report: try Report.decode(json: Data(head)), facts: [:])
         } catch {
-            throw ArchiveError("\(path) is neither a bundle nor a virt-doctor report.json")
+            throw ArchiveError("\(path) is neither a virt-doctor bundle nor a report.json: it \(BundleDocuments.describe(error))")
         }
     }
 

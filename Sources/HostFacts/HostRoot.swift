@@ -29,13 +29,21 @@ public struct FileStat: Codable, Sendable, Equatable {
 
 /// The single way the tool reads a machine. Every probe asks a HostRoot for `/proc/cpuinfo`, never opens it
 /// itself, so the same code runs on the live host (`/`), on a directory laid out like one (a mounted disk,
-/// a fixture, an unpacked bundle), and in tests.
+/// a fixture, an unpacked bundle), on a support bundle read into memory (a MemoryTree), and in tests.
 ///
 /// A directory root may carry `.meta.yaml` at its top to overlay what git cannot store: device nodes, modes,
 /// owners, SELinux labels, and files that must read as "permission denied" (see RootMetadata).
 public final class HostRoot: Sendable {
-    /// Absolute path of the root directory; "/" for the live machine.
+    /// Where the files are: on this machine's disk (the live `/` or a directory), or in memory.
+    enum Backend: Sendable {
+        case disk
+        case tree(MemoryTree)
+    }
+
+    /// Absolute path of the root directory; "/" for the live machine. For a tree it is only a label (the
+    /// bundle's file name) and names nothing on disk.
     public let path: String
+    let backend: Backend
     /// True only for the running machine: live-only probes (ioctl on /dev/kvm, uname) are allowed.
     public let isLive: Bool
     public let metadata: RootMetadata
@@ -48,16 +56,33 @@ public final class HostRoot: Sendable {
 
     public static let live = HostRoot(uncheckedPath: "/", isLive: true, metadata: RootMetadata(), recorder: nil)
 
-    private init(uncheckedPath: String, isLive: Bool, metadata: RootMetadata, recorder: AccessRecorder?) {
+    private init(uncheckedPath: String, isLive: Bool, metadata: RootMetadata, recorder: AccessRecorder?, backend: Backend = .disk) {
         self.path = uncheckedPath
         self.isLive = isLive
         self.metadata = metadata
         self.recorder = recorder
+        self.backend = backend
     }
 
     /// The same root, recording what is read from it.
     public func recording(into recorder: AccessRecorder) -> HostRoot {
-        HostRoot(uncheckedPath: path, isLive: isLive, metadata: metadata, recorder: recorder)
+        HostRoot(uncheckedPath: path, isLive: isLive, metadata: metadata, recorder: recorder, backend: backend)
+    }
+
+    /// A tree held in memory (a bundle's members); `label` names it in reports. Its top-level `.meta.yaml`
+    /// applies as for a directory root.
+    public convenience init(tree: MemoryTree, label: String) throws(FactError) {
+        var metadata = RootMetadata()
+        if let child = tree.nodes[0].children[RootMetadata.fileName] {
+            switch tree.nodes[child].content {
+            case .file(let bytes):
+                guard bytes.count <= 1 << 20 else { throw .tooLarge(source: label + "/" + RootMetadata.fileName, limit: 1 << 20) }
+                metadata = try RootMetadata.decode(String(decoding: bytes, as: UTF8.self), source: label + "/" + RootMetadata.fileName)
+            default:
+                throw .io(source: label + "/" + RootMetadata.fileName, detail: "not a regular file")
+            }
+        }
+        self.init(uncheckedPath: label, isLive: false, metadata: metadata, recorder: nil, backend: .tree(tree))
     }
 
     /// A directory laid out like `/`. Throws when it is not a readable directory or its sidecar is broken.
@@ -118,6 +143,15 @@ public final class HostRoot: Sendable {
             if entry.unreadable == true { throw .permissionDenied(path) }
             if let content = entry.content { return Array(content.utf8) }
         }
+        if case .tree(let tree) = backend {
+            switch tree.nodes[try tree.lookup(path).node].content {
+            case .file(let bytes):
+                if bytes.count > limit { throw .tooLarge(source: path, limit: limit) }
+                return bytes
+            case .directory: throw .io(source: path, detail: "is a directory, not a file")
+            case .symlink: throw .absent(path)  // lookup follows links; one left over is dangling
+            }
+        }
         let real = try resolve(path)
         let descriptor = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw HostRoot.error(errno, path) }
@@ -150,18 +184,26 @@ public final class HostRoot: Sendable {
     public func list(_ path: String) throws(FactError) -> [String] {
         var names = Set<String>()
         var found = false
-        let real = try? resolve(path)
-        if let real, let directory = opendir(real) {
-            found = true
-            defer { closedir(directory) }
-            while let entry = readdir(directory) {
-                let name = withUnsafePointer(to: entry.pointee.d_name) {
-                    $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-                }
-                if name != "." && name != ".." { names.insert(name) }
+        switch backend {
+        case .tree(let tree):
+            if let node = try? tree.lookup(path).node, case .directory = tree.nodes[node].content {
+                found = true
+                names.formUnion(tree.nodes[node].children.keys)
             }
-        } else if real != nil, errno != ENOENT, errno != ENOTDIR, metadata.children(of: path).isEmpty {
-            throw HostRoot.error(errno, path)
+        case .disk:
+            let real = try? resolve(path)
+            if let real, let directory = opendir(real) {
+                found = true
+                defer { closedir(directory) }
+                while let entry = readdir(directory) {
+                    let name = withUnsafePointer(to: entry.pointee.d_name) {
+                        $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+                    }
+                    if name != "." && name != ".." { names.insert(name) }
+                }
+            } else if real != nil, errno != ENOENT, errno != ENOTDIR, metadata.children(of: path).isEmpty {
+                throw HostRoot.error(errno, path)
+            }
         }
         let declared = metadata.children(of: path)
         if !declared.isEmpty { found = true }
@@ -176,7 +218,18 @@ public final class HostRoot: Sendable {
     public func fileInfo(_ path: String) throws(FactError) -> FileStat {
         let declared = metadata.entry(for: path)
         var base: FileStat?
-        if let real = try? resolve(path) {
+        if case .tree(let tree) = backend {
+            do throws(FactError) {
+                let entry = tree.nodes[try tree.lookup(path).node]
+                switch entry.content {
+                case .directory: base = FileStat(kind: .directory, mode: entry.mode, uid: 0, gid: 0, size: 0)
+                case .file(let bytes): base = FileStat(kind: .regular, mode: entry.mode, uid: 0, gid: 0, size: bytes.count)
+                case .symlink: throw FactError.absent(path)
+                }
+            } catch {
+                if declared == nil { throw error }
+            }
+        } else if let real = try? resolve(path) {
             var info = SwiftGlibc.stat()
             if stat(real, &info) == 0 {
                 base = FileStat(
@@ -211,6 +264,13 @@ public final class HostRoot: Sendable {
 
     /// The target of a symbolic link, as stored (not resolved).
     public func readLink(_ path: String) -> String? {
+        if case .tree(let tree) = backend {
+            guard let parent = try? tree.lookup(parentPath(path)).node,
+                  let child = tree.nodes[parent].children[lastComponent(path)],
+                  case .symlink(let target) = tree.nodes[child].content else { return nil }
+            recorder?.link(path, target)
+            return target
+        }
         guard let parent = try? resolve(parentPath(path)) else { return nil }
         let real = parent == "/" ? "/" + lastComponent(path) : parent + "/" + lastComponent(path)
         var buffer = [CChar](repeating: 0, count: 4097)
@@ -224,6 +284,8 @@ public final class HostRoot: Sendable {
     /// An extended attribute such as `security.selinux`; the sidecar's `selinux:` wins in directory roots.
     public func extendedAttribute(_ path: String, name: String) -> String? {
         if name == "security.selinux", let label = metadata.entry(for: path)?.selinux { return label }
+        // An archive carries no extended attributes; the sidecar above is where a bundle records labels.
+        if case .tree = backend { return nil }
         guard let real = try? resolve(path) else { return nil }
         var buffer = [UInt8](repeating: 0, count: 1024)
         let count = vd_getxattr(real, name, &buffer, buffer.count)
@@ -235,7 +297,12 @@ public final class HostRoot: Sendable {
 
     /// Where a path of this root really is on the running machine, following symbolic links inside the
     /// root: an absolute link target in a mounted disk points into that disk, not into the host.
+    /// A tree in memory has no such place: this throws for it, so no caller can open a host path by mistake
+    /// (use canonicalPath and modificationDate, which work on every root).
     public func resolve(_ path: String) throws(FactError) -> String {
+        if case .tree = backend {
+            throw .io(source: path, detail: "this root is an archive read in memory and has no location on disk")
+        }
         let components = path.split(separator: "/").map(String.init)
         if isLive { return "/" + components.joined(separator: "/") }
         var resolved: [String] = []
@@ -267,6 +334,33 @@ public final class HostRoot: Sendable {
             resolved.append(component)
         }
         return self.path + (resolved.isEmpty ? "" : "/" + resolved.joined(separator: "/"))
+    }
+
+    /// The path inside this root that `path` really names, links followed ("/sys/block/vda" ->
+    /// "/sys/devices/.../vda"); nil when it does not exist.
+    public func canonicalPath(_ path: String) -> String? {
+        switch backend {
+        case .tree(let tree):
+            guard let names = try? tree.lookup(path).names else { return nil }
+            return "/" + names.joined(separator: "/")
+        case .disk:
+            guard let resolved = try? resolve(path) else { return nil }
+            if isLive {
+                guard let real = realpath(resolved, nil) else { return nil }
+                defer { free(real) }
+                return String(cString: real)
+            }
+            let relative = resolved.dropFirst(self.path.count)
+            return relative.isEmpty ? "/" : String(relative)
+        }
+    }
+
+    /// When a file was last changed; nil when unknown (a tree in memory does not keep times).
+    public func modificationDate(_ path: String) -> Date? {
+        guard case .disk = backend, let real = try? resolve(path) else { return nil }
+        var info = SwiftGlibc.stat()
+        guard stat(real, &info) == 0 else { return nil }
+        return Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
     }
 
     // MARK: Helpers
@@ -320,6 +414,13 @@ extension HostRoot {
     /// The last `maxBytes` of a regular file (a long kern.log), or all of a shorter one.
     public func readTail(_ path: String, maxBytes: Int) throws(FactError) -> [UInt8] {
         if let entry = metadata.entry(for: path), entry.unreadable == true { throw .permissionDenied(path) }
+        if case .tree(let tree) = backend {
+            guard case .file(let bytes) = tree.nodes[try tree.lookup(path).node].content else {
+                throw .io(source: path, detail: "not a regular file")
+            }
+            recorder?.read(path)
+            return Array(bytes.suffix(max(0, maxBytes)))
+        }
         let real = try resolve(path)
         let descriptor = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw HostRoot.error(errno, path) }
@@ -360,5 +461,117 @@ public final class AccessRecorder: @unchecked Sendable {
 
     public func snapshot() -> (reads: Set<String>, denials: Set<String>, listings: [String: [String]], stats: [String: FileStat], links: [String: String]) {
         lock.withLock { (reads, denials, listings, stats, links) }
+    }
+}
+
+/// A file tree held in memory: what an archive's members describe (directories, regular files, symbolic
+/// links), judged without writing anything to disk. Links resolve inside the tree only: an absolute target
+/// means the tree's top and ".." stops there, so no member, however linked, can name a host file.
+public final class MemoryTree: Sendable {
+    public enum Content: Sendable, Equatable {
+        case directory
+        case file([UInt8])
+        case symlink(String)
+    }
+
+    struct Node: Sendable {
+        var content: Content
+        var mode: UInt32
+        var children: [String: Int] = [:]
+    }
+
+    /// Index 0 is the top directory.
+    let nodes: [Node]
+
+    init(nodes: [Node]) { self.nodes = nodes }
+
+    /// Why members cannot form a tree: the same path twice, a path below a file, or below a link (placing a
+    /// member through a link is exactly how extraction attacks escape, so it is refused, never followed).
+    public struct Conflict: Error, CustomStringConvertible, Sendable, Equatable {
+        public var description: String
+    }
+
+    public struct Builder {
+        var nodes = [Node(content: .directory, mode: 0o755)]
+
+        public init() {}
+
+        /// Adds one member at a relative path ("etc/hostname"); missing parent directories are implied.
+        public mutating func add(_ path: String, _ content: Content, mode: UInt32) throws(Conflict) {
+            let parts = path.split(separator: "/").map(String.init)
+            guard !parts.isEmpty, !parts.contains(where: { $0 == ".." || $0 == "." }) else {
+                throw Conflict(description: "\(path): not a plain relative path")
+            }
+            var current = 0
+            for (depth, part) in parts.dropLast().enumerated() {
+                if let next = nodes[current].children[part] {
+                    let above = parts[...depth].joined(separator: "/")
+                    switch nodes[next].content {
+                    case .directory: current = next
+                    case .file: throw Conflict(description: "\(path) lies below \(above), which is a file")
+                    case .symlink:
+                        throw Conflict(description: "\(path) lies below \(above), which is a symbolic link (members are never placed through links)")
+                    }
+                } else {
+                    nodes.append(Node(content: .directory, mode: 0o755))
+                    nodes[current].children[part] = nodes.count - 1
+                    current = nodes.count - 1
+                }
+            }
+            let name = parts[parts.count - 1]
+            if let existing = nodes[current].children[name] {
+                if case .directory = nodes[existing].content, case .directory = content {
+                    nodes[existing].mode = mode  // an explicit entry for a directory already implied
+                    return
+                }
+                let kinds = [Self.kindName(nodes[existing].content), Self.kindName(content)]
+                throw Conflict(description: kinds[0] == kinds[1]
+                    ? "\(path) appears twice in the archive"
+                    : "\(path) is both a \(kinds[0]) and a \(kinds[1]) in the archive")
+            }
+            nodes.append(Node(content: content, mode: mode))
+            nodes[current].children[name] = nodes.count - 1
+        }
+
+        static func kindName(_ content: Content) -> String {
+            switch content {
+            case .directory: "directory"
+            case .file: "file"
+            case .symlink: "symbolic link"
+            }
+        }
+
+        public func build() -> MemoryTree { MemoryTree(nodes: nodes) }
+    }
+
+    /// Most links a lookup follows, as Linux's ELOOP limit.
+    static let maximumLinkHops = 40
+
+    /// The node a path names and its canonical path (names from the top), following links inside the tree;
+    /// the last component's link is followed only when `followLast`.
+    func lookup(_ path: String, followLast: Bool = true) throws(FactError) -> (node: Int, names: [String]) {
+        var stack = [0]
+        var names: [String] = []
+        var pending = path.split(separator: "/", omittingEmptySubsequences: true)[...]
+        var hops = 0
+        while let component = pending.popFirst() {
+            if component == "." { continue }
+            if component == ".." {
+                if stack.count > 1 { stack.removeLast(); names.removeLast() }
+                continue
+            }
+            guard case .directory = nodes[stack[stack.count - 1]].content,
+                  let child = nodes[stack[stack.count - 1]].children[String(component)] else { throw .absent(path) }
+            if case .symlink(let target) = nodes[child].content, followLast || !pending.isEmpty {
+                hops += 1
+                if hops > Self.maximumLinkHops { throw .io(source: path, detail: "too many levels of symbolic links") }
+                if target.hasPrefix("/") { stack = [0]; names = [] }
+                pending = (target.split(separator: "/", omittingEmptySubsequences: true) + pending)[...]
+                continue
+            }
+            stack.append(child)
+            names.append(String(component))
+        }
+        return (stack[stack.count - 1], names)
     }
 }

@@ -615,26 +615,14 @@ struct Analyze: ParsableCommand {
             let analysis = try Analyzer.analyze(bundle: bundle, catalog: try catalogOptions.catalog(), profile: profile.profile,
                                                 now: try now.map(parseInstant))
             let target = OutputTarget(path: output)
-            var text: String
-            if format == .json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                encoder.dateEncodingStrategy = .iso8601
-                text = String(decoding: try encoder.encode(analysis), as: UTF8.self) + "\n"
-            } else {
-                text = try Renderer().render(analysis.report, format: format, color: target.wantsColor)
-                if format == .text || format == .markdown {
-                    text += "\nKnown errors in the collected logs: \(analysis.logMatches.isEmpty ? "none" : String(analysis.logMatches.count))\n"
-                    for match in analysis.logMatches.prefix(50) {
-                        text += "  \(match.file): \(match.line)\n    cause: \(match.cause); see \(match.checks.joined(separator: ", "))\n"
-                    }
-                }
-            }
-            try target.write(text)
+            try target.write(try analysis.rendered(format: format, color: target.wantsColor))
             if analysis.report.findings.contains(where: { $0.status == .fail }) { throw ExitCode(2) }
+        } catch let error as ExitCode {
+            throw error
         } catch let error as ToolFailure {
             exitForToolFailure(error)
-        } catch let error as ArchiveError {
+        } catch {
+            // Whatever went wrong (a hostile archive, an unwritable --output), one sentence and exit code 1.
             exitForToolFailure(ToolFailure("cannot analyze \(bundle): \(error)"))
         }
     }
@@ -665,7 +653,7 @@ struct Diff: ParsableCommand {
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                 FileHandle.standardOutput.write(try encoder.encode(difference) + Data("\n".utf8))
             }
-        } catch let error as ArchiveError {
+        } catch {
             exitForToolFailure(ToolFailure("diff: \(error)"))
         }
     }

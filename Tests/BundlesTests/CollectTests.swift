@@ -88,10 +88,8 @@ import TestSupport
     @Test func theBundleIsAlsoARoot() throws {
         let (result, members) = try Self.collect(Paths.fixtureRoot("kvm-guest-virtio-good"))
         defer { try? FileManager.default.removeItem(atPath: result.archivePath) }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vd-root-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try Archive.extract(members, into: directory)
-        let report = try Diagnosis.run(DiagnosisOptions(root: try HostRoot(directory: directory), now: Self.now), catalog: Catalog.builtIn()).report
+        let root = try HostRoot(tree: try Archive.tree(members), label: result.archivePath)
+        let report = try Diagnosis.run(DiagnosisOptions(root: root, now: Self.now), catalog: Catalog.builtIn()).report
         #expect(report.profile.effective == .guest)
         #expect(report.findings.first { $0.id == "pvdrv.virtio-usage" }?.status == .pass, "driver chains survive as links")
         for name in ["manifest.json", "facts.json", "report.json", "report.html", "cpuid.txt", ".meta.yaml"] {
