@@ -237,9 +237,7 @@ public enum Collector {
         }
 
         // 5. The facts and the report, then the manifest over everything.
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        let encoder = JSONFormat.encoder()
         add("/facts.json", Array(try encoder.encode(FactsDocument(root: options.root.label, facts: facts))), evidence: false)
         // The HTML page is rendered from the scrubbed report, so both say the same and neither quotes a secret
         // (in HTML, quotes are entities, which the scrubbers would not see as quotes).
@@ -333,12 +331,6 @@ public enum Collector {
 
     static func parentOf(_ path: String) -> String {
         "/" + path.split(separator: "/").dropLast().joined(separator: "/")
-    }
-
-    struct FactsDocument: Codable {
-        var schemaVersion = 1
-        var root: String
-        var facts: [FactRecord]
     }
 
     /// `--output`: an existing directory gets the standard name inside it; anything else is the file's own

@@ -131,10 +131,7 @@ public struct Report: Codable, Sendable, Equatable {
     }
 
     public func encodedJSON() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return try encoder.encode(self)
+        try JSONFormat.encoder().encode(self)
     }
 
     public static func decode(json: Data) throws -> Report {
