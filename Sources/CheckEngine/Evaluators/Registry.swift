@@ -8,6 +8,8 @@ public enum Evaluators {
     static var checks: [any CheckEvaluator.Type] {
         [
             NetIPForward.self,
+            CPUVirtFlags.self,
+            CPUVirtBIOSDisabled.self,
         ]
     }
 
@@ -24,8 +26,6 @@ public enum Evaluators {
 
     /// Evaluators whose sentences are still in Swift, by their old names; emptied as checks are converted.
     static let legacy: [String: Evaluator] = [
-        "cpu.virtualization-flags": CPUEvaluators.virtualizationFlags,
-        "cpu.firmware-virtualization": CPUEvaluators.firmwareVirtualization,
         "kvm.modules": KVMEvaluators.modules,
         "kvm.device": KVMEvaluators.device,
         "hypervisor.kernel-type": HypervisorEvaluators.kernelType,
