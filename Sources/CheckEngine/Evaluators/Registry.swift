@@ -10,6 +10,12 @@ public enum Evaluators {
             NetIPForward.self,
             CPUVirtFlags.self,
             CPUVirtBIOSDisabled.self,
+            KVMModulesLoaded.self,
+            KVMDeviceUsable.self,
+            KVMVhostNet.self,
+            NetTun.self,
+            HVKernelType.self,
+            HVGrubDefault.self,
         ]
     }
 
@@ -26,10 +32,6 @@ public enum Evaluators {
 
     /// Evaluators whose sentences are still in Swift, by their old names; emptied as checks are converted.
     static let legacy: [String: Evaluator] = [
-        "kvm.modules": KVMEvaluators.modules,
-        "kvm.device": KVMEvaluators.device,
-        "hypervisor.kernel-type": HypervisorEvaluators.kernelType,
-        "hypervisor.boot-default": HypervisorEvaluators.bootDefault,
         "time.host-frequency-scaling": TimeEvaluators.hostFrequencyScaling,
         "storage.loop-devices": StorageEvaluators.loopDevices,
         "network.bridge-netfilter": NetworkEvaluators.bridgeNetfilter,
@@ -45,8 +47,6 @@ public enum Evaluators {
         "guest.agent": GuestEvaluators.guestAgent,
         "guest.steal-time": GuestEvaluators.stealTime,
         "guest.io-scheduler": GuestEvaluators.ioScheduler,
-        "device.vhost-net": DeviceEvaluators.vhostNet,
-        "device.tun": DeviceEvaluators.tun,
         "iommu.enabled": DeviceEvaluators.iommuEnabled,
         "libvirt.reachable": LibvirtEvaluators.reachable,
         "libvirt.console-tls": LibvirtEvaluators.consoleTLS,
