@@ -16,6 +16,9 @@ public enum Evaluators {
             NetTun.self,
             HVKernelType.self,
             HVGrubDefault.self,
+            IOMMUEnabled.self,
+            TimeHostCPUFreq.self,
+            StorageLoopMax.self,
         ]
     }
 
@@ -32,8 +35,6 @@ public enum Evaluators {
 
     /// Evaluators whose sentences are still in Swift, by their old names; emptied as checks are converted.
     static let legacy: [String: Evaluator] = [
-        "time.host-frequency-scaling": TimeEvaluators.hostFrequencyScaling,
-        "storage.loop-devices": StorageEvaluators.loopDevices,
         "network.bridge-netfilter": NetworkEvaluators.bridgeNetfilter,
         "network.libvirt-default-network": NetworkEvaluators.defaultNetwork,
         "selinux.mode": SELinuxEvaluators.mode,
@@ -47,7 +48,6 @@ public enum Evaluators {
         "guest.agent": GuestEvaluators.guestAgent,
         "guest.steal-time": GuestEvaluators.stealTime,
         "guest.io-scheduler": GuestEvaluators.ioScheduler,
-        "iommu.enabled": DeviceEvaluators.iommuEnabled,
         "libvirt.reachable": LibvirtEvaluators.reachable,
         "libvirt.console-tls": LibvirtEvaluators.consoleTLS,
         "libvirt.console-exposure": LibvirtEvaluators.consoleExposure,
