@@ -19,6 +19,8 @@ public enum Evaluators {
             IOMMUEnabled.self,
             TimeHostCPUFreq.self,
             StorageLoopMax.self,
+            NetBridgeNF.self,
+            NetDefaultNetwork.self,
         ]
     }
 
@@ -35,8 +37,6 @@ public enum Evaluators {
 
     /// Evaluators whose sentences are still in Swift, by their old names; emptied as checks are converted.
     static let legacy: [String: Evaluator] = [
-        "network.bridge-netfilter": NetworkEvaluators.bridgeNetfilter,
-        "network.libvirt-default-network": NetworkEvaluators.defaultNetwork,
         "selinux.mode": SELinuxEvaluators.mode,
         "selinux.image-labels": SELinuxEvaluators.imageLabels,
         "selinux.persistent-contexts": SELinuxEvaluators.persistentContexts,
