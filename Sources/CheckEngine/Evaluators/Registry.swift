@@ -8,6 +8,19 @@ public enum Evaluators {
     static var checks: [any CheckEvaluator.Type] {
         [
             NetIPForward.self,
+            CPUVirtFlags.self,
+            CPUVirtBIOSDisabled.self,
+            KVMModulesLoaded.self,
+            KVMDeviceUsable.self,
+            KVMVhostNet.self,
+            NetTun.self,
+            HVKernelType.self,
+            HVGrubDefault.self,
+            IOMMUEnabled.self,
+            TimeHostCPUFreq.self,
+            StorageLoopMax.self,
+            NetBridgeNF.self,
+            NetDefaultNetwork.self,
         ]
     }
 
@@ -24,16 +37,6 @@ public enum Evaluators {
 
     /// Evaluators whose sentences are still in Swift, by their old names; emptied as checks are converted.
     static let legacy: [String: Evaluator] = [
-        "cpu.virtualization-flags": CPUEvaluators.virtualizationFlags,
-        "cpu.firmware-virtualization": CPUEvaluators.firmwareVirtualization,
-        "kvm.modules": KVMEvaluators.modules,
-        "kvm.device": KVMEvaluators.device,
-        "hypervisor.kernel-type": HypervisorEvaluators.kernelType,
-        "hypervisor.boot-default": HypervisorEvaluators.bootDefault,
-        "time.host-frequency-scaling": TimeEvaluators.hostFrequencyScaling,
-        "storage.loop-devices": StorageEvaluators.loopDevices,
-        "network.bridge-netfilter": NetworkEvaluators.bridgeNetfilter,
-        "network.libvirt-default-network": NetworkEvaluators.defaultNetwork,
         "selinux.mode": SELinuxEvaluators.mode,
         "selinux.image-labels": SELinuxEvaluators.imageLabels,
         "selinux.persistent-contexts": SELinuxEvaluators.persistentContexts,
@@ -45,9 +48,6 @@ public enum Evaluators {
         "guest.agent": GuestEvaluators.guestAgent,
         "guest.steal-time": GuestEvaluators.stealTime,
         "guest.io-scheduler": GuestEvaluators.ioScheduler,
-        "device.vhost-net": DeviceEvaluators.vhostNet,
-        "device.tun": DeviceEvaluators.tun,
-        "iommu.enabled": DeviceEvaluators.iommuEnabled,
         "libvirt.reachable": LibvirtEvaluators.reachable,
         "libvirt.console-tls": LibvirtEvaluators.consoleTLS,
         "libvirt.console-exposure": LibvirtEvaluators.consoleExposure,

@@ -1,12 +1,25 @@
 import DoctorCore
 import HostFacts
 
-enum TimeEvaluators {
-    /// Frequency scaling only hurts guest clocks when the TSC rate follows the CPU frequency.
-    static let hostFrequencyScaling: Evaluator = { context throws(FactError) in
+/// time.host-cpufreq: frequency scaling only hurts guest clocks when the TSC rate follows the CPU frequency.
+enum TimeHostCPUFreq: CheckEvaluator {
+    static let id = "time.host-cpufreq"
+
+    enum Condition: String, CaseIterable {
+        case notX86 = "not-x86"
+        case constantTSC = "constant-tsc"
+        /// TSC not constant and cpufreq can change the frequency (`count` CPUs).
+        case scaling
+        /// TSC not constant and /etc/sysconfig/cpuspeed gives a range.
+        case cpuspeed
+        /// TSC not constant, but the frequency is fixed.
+        case fixedFrequency = "fixed-frequency"
+    }
+
+    static func evaluate(_ context: EvaluationContext) throws(FactError) -> Outcome<Condition> {
         let cpu = try context.fact(Facts.cpuInfo)
         guard cpu.value.family == "x86" else {
-            return .skip("The constant-TSC concern is specific to x86 CPUs; this is \(cpu.value.family).")
+            return .skip(.notX86, ["family": cpu.value.family])
         }
         let frequency = try context.fact(Facts.cpuFrequency)
         let constant = cpu.value.hasEverywhere("constant_tsc")
@@ -23,18 +36,21 @@ enum TimeEvaluators {
             evidence.append(Evidence(source: "/etc/sysconfig/cpuspeed", value: "MIN_SPEED=\(minimum) MAX_SPEED=\(maximum)"))
         }
         if constant {
-            return .pass("The TSC runs at a constant rate, so CPU frequency changes do not disturb guest clocks.", evidence: evidence)
+            return .pass(.constantTSC, evidence: evidence)
         }
         let highest = frequency.value.cpus.compactMap { $0.availableKHz.max() ?? $0.hardwareMaxKHz }.max()
-        let variables = ["max_khz": highest.map(String.init) ?? "<highest frequency>"]
+        // The remediation's placeholder when no highest frequency is known: the reader fills it in.
+        var variables = ["max_khz": highest.map(String.init) ?? "<highest frequency>"]
         if !scaling.isEmpty {
-            return Observation(.warn, "The TSC is not constant and the CPU frequency can change (\(scaling.count) CPUs, governor \(scaling.first?.governor ?? "?")): guest clocks on this host will drift. Pin the frequency to its maximum.",
-                               evidence: evidence, conditions: ["scaling"], variables: variables)
+            variables["count"] = String(scaling.count)
+            variables["governor"] = scaling.first?.governor ?? "?"
+            return .warn(.scaling, variables, evidence: evidence)
         }
         if let minimum = frequency.value.cpuspeedMin, let maximum = frequency.value.cpuspeedMax, minimum != maximum {
-            return Observation(.warn, "The TSC is not constant and /etc/sysconfig/cpuspeed lets the frequency range from \(minimum) to \(maximum).",
-                               evidence: evidence, conditions: ["cpuspeed"], variables: variables)
+            variables["minimum"] = String(minimum)
+            variables["maximum"] = String(maximum)
+            return .warn(.cpuspeed, variables, evidence: evidence)
         }
-        return .pass("The TSC is not constant, but the CPU frequency is fixed, which is what guests need.", evidence: evidence)
+        return .pass(.fixedFrequency, evidence: evidence)
     }
 }
