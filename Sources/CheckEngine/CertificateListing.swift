@@ -20,7 +20,8 @@ public struct CertificateListing: Codable, Sendable {
         public var notBefore: Date?
         public var notAfter: Date?
         public var daysLeft: Int?
-        /// valid, renewal-window, expired, not-yet-valid, unreadable, private-key
+        /// valid, renewal-window, too-late (renewal window, but fewer days left than the expiry checks accept:
+        /// they fail), expired, not-yet-valid, unreadable, private-key
         public var state: String
         public var keyPath: String?
         public var keyMatches: Bool?
@@ -48,10 +49,12 @@ public struct CertificateListing: Codable, Sendable {
                 continue
             }
             for (index, certificate) in entry.file.certificates.enumerated() {
-                let daysLeft = CheckedNumbers.clampedInteger((certificate.notAfter.timeIntervalSince(now) / 86_400).rounded(.down))
-                let window = entry.role == .engineCA ? max(warningDays, 365) : warningDays
-                let state = certificate.notBefore > now ? "not-yet-valid" : certificate.notAfter <= now ? "expired"
-                    : daysLeft <= window ? "renewal-window" : "valid"
+                let daysLeft = CertificateState.daysLeft(certificate, now: now)
+                // The same windows as the expiry checks (cert.engine-ca-expiry gives a CA a year), and the same
+                // function, so `certs` and `check` name one certificate's state alike.
+                let window = entry.role == .engineCA ? max(warningDays, CertificateState.certificateAuthorityWindowDays) : warningDays
+                let state = certificate.notBefore > now ? "not-yet-valid"
+                    : CertificateState.classify(certificate, now: now, windowDays: window).rawValue
                 listing.items.append(Item(
                     path: entry.path, role: entry.role.rawValue, foundBy: entry.foundBy, format: entry.file.format, index: index,
                     subject: certificate.subject, issuer: certificate.issuer, serial: certificate.serialHex,
@@ -116,7 +119,7 @@ public struct CertificateListing: Codable, Sendable {
             if let notAfter = item.notAfter, let days = item.daysLeft {
                 out += "virt_doctor_certificate_not_after_seconds{\(labels)} \(CheckedNumbers.clampedInteger(notAfter.timeIntervalSince1970.rounded(.down)))\n"
                 out += "virt_doctor_certificate_days_left{\(labels)} \(days)\n"
-                out += "virt_doctor_certificate_valid{\(labels)} \(item.state == "valid" || item.state == "renewal-window" ? 1 : 0)\n"
+                out += "virt_doctor_certificate_valid{\(labels)} \(["valid", "renewal-window", "too-late"].contains(item.state) ? 1 : 0)\n"
                 if let matches = item.keyMatches { out += "virt_doctor_certificate_key_match{\(labels)} \(matches ? 1 : 0)\n" }
             } else if item.state == "unreadable" {
                 out += "virt_doctor_certificate_unreadable{\(labels)} 1\n"

@@ -21,6 +21,19 @@ public enum Evaluators {
             StorageLoopMax.self,
             NetBridgeNF.self,
             NetDefaultNetwork.self,
+            RemoteLibvirtdRunning.self,
+            RemoteConsoleTLS.self,
+            SecVNCListen.self,
+            DomState.self,
+            ResVCPUOvercommit.self,
+            ResMemoryOvercommit.self,
+            CertificateExpiry.self,
+            CertNotYetValid.self,
+            CertKeyMatch.self,
+            CertSANMissing.self,
+            CertHostConsistency.self,
+            CertSubject.self,
+            CertLifetime.self,
         ]
     }
 
@@ -48,18 +61,5 @@ public enum Evaluators {
         "guest.agent": GuestEvaluators.guestAgent,
         "guest.steal-time": GuestEvaluators.stealTime,
         "guest.io-scheduler": GuestEvaluators.ioScheduler,
-        "libvirt.reachable": LibvirtEvaluators.reachable,
-        "libvirt.console-tls": LibvirtEvaluators.consoleTLS,
-        "libvirt.console-exposure": LibvirtEvaluators.consoleExposure,
-        "libvirt.domain-states": LibvirtEvaluators.domainStates,
-        "libvirt.vcpu-overcommit": LibvirtEvaluators.vcpuOvercommit,
-        "libvirt.memory-overcommit": LibvirtEvaluators.memoryOvercommit,
-        "certificate.expiry": CertificateEvaluators.expiry,
-        "certificate.not-yet-valid": CertificateEvaluators.notYetValid,
-        "certificate.key-match": CertificateEvaluators.keyMatch,
-        "certificate.san": CertificateEvaluators.sanMissing,
-        "certificate.host-consistency": CertificateEvaluators.hostConsistency,
-        "certificate.subject": CertificateEvaluators.subject,
-        "certificate.lifetime": CertificateEvaluators.lifetime,
     ]
 }
