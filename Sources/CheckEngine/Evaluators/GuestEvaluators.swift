@@ -27,14 +27,6 @@ enum GuestEvaluators {
                         emulated: ["e1000", "e1000e", "pcnet32", "vmxnet", "mptspi", "mptsas", "ata_piix", "ahci"], install: "vmware"),
     ]
 
-    static func detection(_ context: EvaluationContext) throws(FactError) -> VirtualizationReport {
-        let report = try context.fact(Facts.virtualization).value
-        if !report.problems.isEmpty {
-            throw .unparsable(source: "virtualization evidence", detail: report.problems.joined(separator: "; "))
-        }
-        return report
-    }
-
     static func describe(_ report: VirtualizationReport) -> String {
         var parts: [String] = []
         if report.virtualMachine {
@@ -46,7 +38,7 @@ enum GuestEvaluators {
     }
 
     static let virtualizationType: Evaluator = { context throws(FactError) in
-        let report = try detection(context)
+        let report = try GuestSupport.detection(context)
         var evidence = report.conclusions.map { Evidence(source: $0.source, value: $0.value, note: "-> \($0.identifier)") }
         evidence += report.reasoning.map { Evidence(source: "vendor and type", value: $0) }
         evidence += report.limitations.map { Evidence(source: "not readable", value: $0) }
@@ -65,7 +57,7 @@ enum GuestEvaluators {
     }
 
     static let paravirtualDrivers: Evaluator = { context throws(FactError) in
-        let report = try detection(context)
+        let report = try GuestSupport.detection(context)
         guard report.virtualMachine, let vendor = report.hypervisorVendor, let expected = expectations[vendor] else {
             return .skip(report.virtualMachine
                          ? "No driver expectations for \(report.hypervisorName ?? "this hypervisor")."
@@ -102,7 +94,7 @@ enum GuestEvaluators {
     }
 
     static let clocksource: Evaluator = { context throws(FactError) in
-        let report = try detection(context)
+        let report = try GuestSupport.detection(context)
         guard report.virtualMachine else { return .skip("Not a virtual machine.") }
         let source = try context.fact(Facts.clocksource).value
         let vendor = report.hypervisorName ?? "the hypervisor"
@@ -151,7 +143,7 @@ enum GuestEvaluators {
 
     /// Extra kernel parameters the RHEL 5 era guides prescribe for KVM guests without the PV clock.
     static let kernelTimingParameters: Evaluator = { context throws(FactError) in
-        let report = try detection(context)
+        let report = try GuestSupport.detection(context)
         guard report.virtualMachine, report.hypervisorVendor == "KVM" else { return .skip("The table applies to KVM guests only.") }
         let release = try context.fact(Facts.osRelease).value
         let family = (release.idLike + [release.id ?? ""]).contains { ["rhel", "centos", "fedora"].contains($0) }
@@ -180,64 +172,5 @@ enum GuestEvaluators {
         }
         return Observation(.warn, "This RHEL \(release.versionID ?? "") \(arch) guest keeps time without the paravirtual clock and lacks kernel parameters: \(missing.joined(separator: " ")) (lpj= is the loops-per-jiffy value from the boot log).",
                            evidence: evidence, conditions: ["missing"], variables: ["parameters": missing.map { $0 == "lpj=" ? "lpj=<n>" : $0 }.joined(separator: " ")])
-    }
-
-    static let agents: [String: (processes: [String], package: String, condition: String)] = [
-        "KVM": (["qemu-ga", "qemu-guest-agen"], "qemu-guest-agent", "kvm"),
-        "QEMU": (["qemu-ga", "qemu-guest-agen"], "qemu-guest-agent", "qemu"),
-        "Xen": (["xe-daemon", "xen-guest-agent"], "xe-guest-utilities", "xen"),
-        "VMware": (["vmtoolsd"], "open-vm-tools", "vmware"),
-        "Microsoft": (["hv_kvp_daemon", "hypervkvpd"], "hyperv-daemons", "microsoft"),
-    ]
-
-    static let guestAgent: Evaluator = { context throws(FactError) in
-        let report = try detection(context)
-        guard report.virtualMachine, let vendor = report.hypervisorVendor, let agent = agents[vendor] else {
-            return .skip(report.virtualMachine ? "No guest agent is known for \(report.hypervisorName ?? "this hypervisor")." : "Not a virtual machine.")
-        }
-        let processes = try context.fact(Facts.processes).value
-        let running = agent.processes.filter(processes.names.contains)
-        // comm keeps only 15 characters of a name, hence "qemu-guest-agen" in the list; the evidence names the package.
-        let lookedFor = "looked for \(agent.processes.joined(separator: ", ")) in /proc/*/comm"
-        var evidence = [Evidence(source: "/proc/*/comm", value: running.isEmpty ? "no process of \(agent.package) running (\(lookedFor))" : "running: \(running.joined(separator: ", "))")]
-        if vendor == "KVM" || vendor == "QEMU" {
-            let channel = context.root.exists("/dev/virtio-ports/org.qemu.guest_agent.0")
-            evidence.append(Evidence(source: "/dev/virtio-ports/org.qemu.guest_agent.0", value: channel ? "present" : "absent (the VM has no guest agent channel)"))
-        }
-        if running.isEmpty {
-            return Observation(.warn, "The \(report.hypervisorName ?? vendor) guest agent (\(agent.package)) is not running: the host cannot freeze file systems for consistent snapshots, shut the guest down cleanly, or read its IP addresses.",
-                               evidence: evidence, conditions: [agent.condition])
-        }
-        return .pass("The \(report.hypervisorName ?? vendor) guest agent is running (\(running.joined(separator: ", "))).", evidence: evidence)
-    }
-
-    static let stealTime: Evaluator = { context throws(FactError) in
-        let report = try detection(context)
-        guard report.virtualMachine else { return .skip("Not a virtual machine: no hypervisor steals CPU time.") }
-        let steal = try context.fact(Facts.stealTime).value
-        let percent = (steal.percent * 10).rounded() / 10
-        let evidence = [Evidence(source: "/proc/stat", value: "steal \(steal.stealTicks) of \(steal.totalTicks) ticks since boot (\(percent)%)")]
-        if steal.percent >= 10 {
-            return Observation(.warn, "\(percent)% of this guest's CPU time since boot was stolen by the hypervisor for other work: the host is overcommitted.",
-                               evidence: evidence, conditions: ["high"])
-        }
-        return .pass("CPU steal since boot is \(percent)%: the host gives this guest the CPU it asks for.", evidence: evidence)
-    }
-
-    static let ioScheduler: Evaluator = { context throws(FactError) in
-        let report = try detection(context)
-        guard report.virtualMachine else { return .skip("Not a virtual machine.") }
-        let devices = try context.fact(Facts.guestDevices).value
-        let lightweight: Set<String> = ["none", "noop", "mq-deadline", "deadline", "kyber"]
-        let withScheduler = devices.disks.filter { $0.scheduler != nil }
-        guard !withScheduler.isEmpty else { return .skip("No virtual disk shows an I/O scheduler.") }
-        let evidence = withScheduler.map { Evidence(source: "/sys/block/\($0.name)/queue/scheduler", value: $0.scheduler!) }
-        let heavy = withScheduler.filter { !lightweight.contains($0.scheduler!) }
-        if let first = heavy.first {
-            let disks = NamedList("Virtual disk", "Virtual disks", heavy.map(\.name))
-            return Observation(.warn, "\(disks.phrase) \(disks.verb("uses", "use")) the \(first.scheduler!) scheduler, which reorders requests the host reorders again: extra latency for nothing.",
-                               evidence: evidence, conditions: ["heavy"], variables: ["disk": first.name])
-        }
-        return .pass("Virtual disks use lightweight schedulers (\(Set(withScheduler.map { $0.scheduler! }).sorted().joined(separator: ", "))), leaving ordering to the host.", evidence: evidence)
     }
 }

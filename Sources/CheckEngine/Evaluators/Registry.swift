@@ -8,6 +8,9 @@ public enum Evaluators {
     static var checks: [any CheckEvaluator.Type] {
         [
             NetIPForward.self,
+            GuestAgent.self,
+            GuestStealTime.self,
+            GuestIOScheduler.self,
         ]
     }
 
@@ -42,9 +45,6 @@ public enum Evaluators {
         "guest.clocksource": GuestEvaluators.clocksource,
         "time.synchronization": GuestEvaluators.timeSynchronization,
         "guest.kernel-timing-parameters": GuestEvaluators.kernelTimingParameters,
-        "guest.agent": GuestEvaluators.guestAgent,
-        "guest.steal-time": GuestEvaluators.stealTime,
-        "guest.io-scheduler": GuestEvaluators.ioScheduler,
         "device.vhost-net": DeviceEvaluators.vhostNet,
         "device.tun": DeviceEvaluators.tun,
         "iommu.enabled": DeviceEvaluators.iommuEnabled,
