@@ -11,6 +11,9 @@ public enum Evaluators {
             GuestAgent.self,
             GuestStealTime.self,
             GuestIOScheduler.self,
+            TimeGuestClocksource.self,
+            TimeNTP.self,
+            TimeGuestKernelParams.self,
         ]
     }
 
@@ -42,9 +45,6 @@ public enum Evaluators {
         "selinux.persistent-contexts": SELinuxEvaluators.persistentContexts,
         "guest.virtualization-type": GuestEvaluators.virtualizationType,
         "guest.paravirtual-drivers": GuestEvaluators.paravirtualDrivers,
-        "guest.clocksource": GuestEvaluators.clocksource,
-        "time.synchronization": GuestEvaluators.timeSynchronization,
-        "guest.kernel-timing-parameters": GuestEvaluators.kernelTimingParameters,
         "device.vhost-net": DeviceEvaluators.vhostNet,
         "device.tun": DeviceEvaluators.tun,
         "iommu.enabled": DeviceEvaluators.iommuEnabled,
