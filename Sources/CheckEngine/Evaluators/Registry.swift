@@ -14,6 +14,9 @@ public enum Evaluators {
             TimeGuestClocksource.self,
             TimeNTP.self,
             TimeGuestKernelParams.self,
+            SELinuxMode.self,
+            SELinuxImageLabel.self,
+            SELinuxFcontextPersistent.self,
         ]
     }
 
@@ -40,9 +43,6 @@ public enum Evaluators {
         "storage.loop-devices": StorageEvaluators.loopDevices,
         "network.bridge-netfilter": NetworkEvaluators.bridgeNetfilter,
         "network.libvirt-default-network": NetworkEvaluators.defaultNetwork,
-        "selinux.mode": SELinuxEvaluators.mode,
-        "selinux.image-labels": SELinuxEvaluators.imageLabels,
-        "selinux.persistent-contexts": SELinuxEvaluators.persistentContexts,
         "guest.virtualization-type": GuestEvaluators.virtualizationType,
         "guest.paravirtual-drivers": GuestEvaluators.paravirtualDrivers,
         "device.vhost-net": DeviceEvaluators.vhostNet,
