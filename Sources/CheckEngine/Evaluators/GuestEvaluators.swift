@@ -27,14 +27,6 @@ enum GuestEvaluators {
                         emulated: ["e1000", "e1000e", "pcnet32", "vmxnet", "mptspi", "mptsas", "ata_piix", "ahci"], install: "vmware"),
     ]
 
-    static func detection(_ context: EvaluationContext) throws(FactError) -> VirtualizationReport {
-        let report = try context.fact(Facts.virtualization).value
-        if !report.problems.isEmpty {
-            throw .unparsable(source: "virtualization evidence", detail: report.problems.joined(separator: "; "))
-        }
-        return report
-    }
-
     static func describe(_ report: VirtualizationReport) -> String {
         var parts: [String] = []
         if report.virtualMachine {
@@ -46,7 +38,7 @@ enum GuestEvaluators {
     }
 
     static let virtualizationType: Evaluator = { context throws(FactError) in
-        let report = try detection(context)
+        let report = try GuestSupport.detection(context)
         var evidence = report.conclusions.map { Evidence(source: $0.source, value: $0.value, note: "-> \($0.identifier)") }
         evidence += report.reasoning.map { Evidence(source: "vendor and type", value: $0) }
         evidence += report.limitations.map { Evidence(source: "not readable", value: $0) }
@@ -65,7 +57,7 @@ enum GuestEvaluators {
     }
 
     static let paravirtualDrivers: Evaluator = { context throws(FactError) in
-        let report = try detection(context)
+        let report = try GuestSupport.detection(context)
         guard report.virtualMachine, let vendor = report.hypervisorVendor, let expected = expectations[vendor] else {
             return .skip(report.virtualMachine
                          ? "No driver expectations for \(report.hypervisorName ?? "this hypervisor")."
@@ -99,145 +91,5 @@ enum GuestEvaluators {
                                evidence: evidence, conditions: [expected.install])
         }
         return .pass("Every NIC and disk uses \(report.hypervisorName ?? vendor)'s paravirtual drivers.", evidence: evidence)
-    }
-
-    static let clocksource: Evaluator = { context throws(FactError) in
-        let report = try detection(context)
-        guard report.virtualMachine else { return .skip("Not a virtual machine.") }
-        let source = try context.fact(Facts.clocksource).value
-        let vendor = report.hypervisorName ?? "the hypervisor"
-        let good: Set<String> = ["kvm-clock", "xen", "hyperv_clocksource_tsc_page", "hyperv_clocksource_msr", "arch_sys_counter", "timebase", "tod", "riscv_clocksource"]
-        var evidence = [Evidence(source: "/sys/devices/system/clocksource/clocksource0/current_clocksource", value: source.current),
-                        Evidence(source: "/sys/devices/system/clocksource/clocksource0/available_clocksource", value: source.available.joined(separator: " "))]
-        if good.contains(source.current) {
-            return .pass("The clock uses \(source.current), the paravirtual clock \(vendor) provides.", evidence: evidence)
-        }
-        if source.current == "tsc" {
-            // A stable, invariant TSC is fine (VMware recommends it); an unstable one is what the watchdog catches.
-            let cpu = context.optionalFact(Facts.cpuInfo)?.value
-            let invariant = cpu.map { $0.hasEverywhere("constant_tsc") && $0.hasEverywhere("nonstop_tsc") } ?? false
-            let unstable = context.optionalFact(Facts.kernelLog)?.value.contains("tsc unstable") ?? []
-            if let line = unstable.first { evidence.append(Evidence(source: "kernel log", value: line)) }
-            if invariant && unstable.isEmpty {
-                return .pass("The clock uses an invariant TSC (constant_tsc, nonstop_tsc), which is as good as the paravirtual clock.", evidence: evidence)
-            }
-        }
-        let better = source.available.first(where: good.contains)
-        return Observation(.warn, "The clock uses \(source.current), not the paravirtual clock of \(vendor)" + (better.map { " (\($0) is available)" } ?? "") + ": guest time drifts and timer interrupts cost more.",
-                           evidence: evidence, conditions: better == nil ? ["no-pv-clock"] : ["switch"],
-                           variables: ["clocksource": better ?? "kvm-clock"])
-    }
-
-    static let timeSynchronization: Evaluator = { context throws(FactError) in
-        if let signals = context.optionalFact(Facts.virtualMachine)?.value, let container = signals.container {
-            return .skip("Inside a \(container) container the clock belongs to the host; check time synchronisation there.")
-        }
-        let sync = try context.fact(Facts.timeSync).value
-        var evidence = [Evidence(source: "/proc/*/comm", value: sync.running.isEmpty ? "no time service running" : "running: " + sync.running.joined(separator: ", ")),
-                        Evidence(source: "configuration", value: sync.configured.isEmpty ? "no time service configured" : "configured: " + sync.configured.joined(separator: ", "))]
-        if let synchronized = sync.kernelSynchronized {
-            evidence.append(Evidence(source: sync.synchronizedSource ?? "kernel", value: synchronized ? "clock synchronised" : "clock not synchronised (STA_UNSYNC)"))
-        }
-        if sync.running.isEmpty {
-            return Observation(.warn, "No time service (chronyd, ntpd, systemd-timesyncd) is running: the clock drifts, which breaks certificates, logs correlation and migration.",
-                               evidence: evidence, conditions: ["none"])
-        }
-        if sync.kernelSynchronized == false {
-            return Observation(.warn, "\(sync.running.joined(separator: ", ")) is running but the kernel reports the clock as not synchronised: the time sources are unreachable or rejected.",
-                               evidence: evidence, conditions: ["unsynchronized"])
-        }
-        return .pass("\(sync.running.joined(separator: ", ")) keeps the clock" + (sync.kernelSynchronized == true ? " and it is synchronised." : "."), evidence: evidence)
-    }
-
-    /// Extra kernel parameters the RHEL 5 era guides prescribe for KVM guests without the PV clock.
-    static let kernelTimingParameters: Evaluator = { context throws(FactError) in
-        let report = try detection(context)
-        guard report.virtualMachine, report.hypervisorVendor == "KVM" else { return .skip("The table applies to KVM guests only.") }
-        let release = try context.fact(Facts.osRelease).value
-        let family = (release.idLike + [release.id ?? ""]).contains { ["rhel", "centos", "fedora"].contains($0) }
-        guard family, let version = release.versionID.flatMap({ Double($0.split(separator: ".").prefix(2).joined(separator: ".")) }) else {
-            return .pass("\(release.prettyName ?? "This distribution") is not a RHEL 3-5 family guest: current kernels use kvm-clock and need no extra timing parameters.")
-        }
-        guard version < 6 else {
-            return .pass("\(release.prettyName ?? "RHEL \(version)") uses kvm-clock automatically; no extra timing parameters are needed.")
-        }
-        let arch = (try? context.fact(Facts.machine).value) ?? "x86_64"
-        let is64 = arch == "x86_64"
-        let pvClock = context.optionalFact(Facts.clocksource)?.value.current == "kvm-clock"
-        let needed: [String]
-        switch version {
-        case 5.4...: needed = pvClock ? [] : (is64 ? ["divider=10", "notsc", "lpj="] : ["divider=10", "clocksource=acpi_pm", "lpj="])
-        case 5.3..<5.4: needed = is64 ? ["divider=10", "notsc"] : ["divider=10", "clocksource=acpi_pm"]
-        case 4.8..<5.0: needed = is64 ? ["notsc", "divider=10"] : ["clock=pmtmr", "divider=10"]
-        default: needed = []
-        }
-        let cmdline = try context.fact(Facts.kernelCommandLine).value
-        let missing = needed.filter { parameter in !cmdline.contains { $0 == parameter || (parameter.hasSuffix("=") && $0.hasPrefix(parameter)) } }
-        let evidence = [Evidence(source: "/proc/cmdline", value: cmdline.joined(separator: " ")),
-                        Evidence(source: "os release", value: "\(release.prettyName ?? "") (\(arch))")]
-        if missing.isEmpty {
-            return .pass(needed.isEmpty ? "This guest needs no extra timing parameters." : "The timing parameters this guest needs are set: \(needed.joined(separator: " ")).", evidence: evidence)
-        }
-        return Observation(.warn, "This RHEL \(release.versionID ?? "") \(arch) guest keeps time without the paravirtual clock and lacks kernel parameters: \(missing.joined(separator: " ")) (lpj= is the loops-per-jiffy value from the boot log).",
-                           evidence: evidence, conditions: ["missing"], variables: ["parameters": missing.map { $0 == "lpj=" ? "lpj=<n>" : $0 }.joined(separator: " ")])
-    }
-
-    static let agents: [String: (processes: [String], package: String, condition: String)] = [
-        "KVM": (["qemu-ga", "qemu-guest-agen"], "qemu-guest-agent", "kvm"),
-        "QEMU": (["qemu-ga", "qemu-guest-agen"], "qemu-guest-agent", "qemu"),
-        "Xen": (["xe-daemon", "xen-guest-agent"], "xe-guest-utilities", "xen"),
-        "VMware": (["vmtoolsd"], "open-vm-tools", "vmware"),
-        "Microsoft": (["hv_kvp_daemon", "hypervkvpd"], "hyperv-daemons", "microsoft"),
-    ]
-
-    static let guestAgent: Evaluator = { context throws(FactError) in
-        let report = try detection(context)
-        guard report.virtualMachine, let vendor = report.hypervisorVendor, let agent = agents[vendor] else {
-            return .skip(report.virtualMachine ? "No guest agent is known for \(report.hypervisorName ?? "this hypervisor")." : "Not a virtual machine.")
-        }
-        let processes = try context.fact(Facts.processes).value
-        let running = agent.processes.filter(processes.names.contains)
-        // comm keeps only 15 characters of a name, hence "qemu-guest-agen" in the list; the evidence names the package.
-        let lookedFor = "looked for \(agent.processes.joined(separator: ", ")) in /proc/*/comm"
-        var evidence = [Evidence(source: "/proc/*/comm", value: running.isEmpty ? "no process of \(agent.package) running (\(lookedFor))" : "running: \(running.joined(separator: ", "))")]
-        if vendor == "KVM" || vendor == "QEMU" {
-            let channel = context.root.exists("/dev/virtio-ports/org.qemu.guest_agent.0")
-            evidence.append(Evidence(source: "/dev/virtio-ports/org.qemu.guest_agent.0", value: channel ? "present" : "absent (the VM has no guest agent channel)"))
-        }
-        if running.isEmpty {
-            return Observation(.warn, "The \(report.hypervisorName ?? vendor) guest agent (\(agent.package)) is not running: the host cannot freeze file systems for consistent snapshots, shut the guest down cleanly, or read its IP addresses.",
-                               evidence: evidence, conditions: [agent.condition])
-        }
-        return .pass("The \(report.hypervisorName ?? vendor) guest agent is running (\(running.joined(separator: ", "))).", evidence: evidence)
-    }
-
-    static let stealTime: Evaluator = { context throws(FactError) in
-        let report = try detection(context)
-        guard report.virtualMachine else { return .skip("Not a virtual machine: no hypervisor steals CPU time.") }
-        let steal = try context.fact(Facts.stealTime).value
-        let percent = (steal.percent * 10).rounded() / 10
-        let evidence = [Evidence(source: "/proc/stat", value: "steal \(steal.stealTicks) of \(steal.totalTicks) ticks since boot (\(percent)%)")]
-        if steal.percent >= 10 {
-            return Observation(.warn, "\(percent)% of this guest's CPU time since boot was stolen by the hypervisor for other work: the host is overcommitted.",
-                               evidence: evidence, conditions: ["high"])
-        }
-        return .pass("CPU steal since boot is \(percent)%: the host gives this guest the CPU it asks for.", evidence: evidence)
-    }
-
-    static let ioScheduler: Evaluator = { context throws(FactError) in
-        let report = try detection(context)
-        guard report.virtualMachine else { return .skip("Not a virtual machine.") }
-        let devices = try context.fact(Facts.guestDevices).value
-        let lightweight: Set<String> = ["none", "noop", "mq-deadline", "deadline", "kyber"]
-        let withScheduler = devices.disks.filter { $0.scheduler != nil }
-        guard !withScheduler.isEmpty else { return .skip("No virtual disk shows an I/O scheduler.") }
-        let evidence = withScheduler.map { Evidence(source: "/sys/block/\($0.name)/queue/scheduler", value: $0.scheduler!) }
-        let heavy = withScheduler.filter { !lightweight.contains($0.scheduler!) }
-        if let first = heavy.first {
-            let disks = NamedList("Virtual disk", "Virtual disks", heavy.map(\.name))
-            return Observation(.warn, "\(disks.phrase) \(disks.verb("uses", "use")) the \(first.scheduler!) scheduler, which reorders requests the host reorders again: extra latency for nothing.",
-                               evidence: evidence, conditions: ["heavy"], variables: ["disk": first.name])
-        }
-        return .pass("Virtual disks use lightweight schedulers (\(Set(withScheduler.map { $0.scheduler! }).sorted().joined(separator: ", "))), leaving ordering to the host.", evidence: evidence)
     }
 }

@@ -34,6 +34,15 @@ public enum Evaluators {
             CertHostConsistency.self,
             CertSubject.self,
             CertLifetime.self,
+            GuestAgent.self,
+            GuestStealTime.self,
+            GuestIOScheduler.self,
+            TimeGuestClocksource.self,
+            TimeNTP.self,
+            TimeGuestKernelParams.self,
+            SELinuxMode.self,
+            SELinuxImageLabel.self,
+            SELinuxFcontextPersistent.self,
         ]
     }
 
@@ -50,16 +59,7 @@ public enum Evaluators {
 
     /// Evaluators whose sentences are still in Swift, by their old names; emptied as checks are converted.
     static let legacy: [String: Evaluator] = [
-        "selinux.mode": SELinuxEvaluators.mode,
-        "selinux.image-labels": SELinuxEvaluators.imageLabels,
-        "selinux.persistent-contexts": SELinuxEvaluators.persistentContexts,
         "guest.virtualization-type": GuestEvaluators.virtualizationType,
         "guest.paravirtual-drivers": GuestEvaluators.paravirtualDrivers,
-        "guest.clocksource": GuestEvaluators.clocksource,
-        "time.synchronization": GuestEvaluators.timeSynchronization,
-        "guest.kernel-timing-parameters": GuestEvaluators.kernelTimingParameters,
-        "guest.agent": GuestEvaluators.guestAgent,
-        "guest.steal-time": GuestEvaluators.stealTime,
-        "guest.io-scheduler": GuestEvaluators.ioScheduler,
     ]
 }
