@@ -119,3 +119,16 @@ public struct RegisteredEvaluator: Sendable {
 
     public var isLegacy: Bool { conditions.isEmpty }
 }
+
+/// Some summaries list findings of different kinds in the order they were met ("A is missing; B is not valid
+/// at ..."). Each kind's words are a fragment condition in the check file's `summaries:`, never reported on its
+/// own; the evaluator renders the fragments and joins them into one variable of the reported condition. The
+/// runner hands evaluators their check already translated, so fragments come out in the reader's language,
+/// with that language's plural forms (a fragment may be plural on its own `count`).
+extension EvaluationContext {
+    public func fragment<Fragment: RawRepresentable>(_ fragment: Fragment, _ variables: [String: String] = [:]) -> String
+    where Fragment.RawValue == String {
+        guard let phrase = check.summaries[fragment.rawValue] else { return fragment.rawValue }
+        return phrase.render(variables, language: language)
+    }
+}

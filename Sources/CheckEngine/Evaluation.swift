@@ -9,13 +9,17 @@ public struct EvaluationContext: Sendable {
     public let now: Date
     public let check: CheckDefinition
     public let certificateWarningDays: Int
+    /// The language `check`'s words are in (fragments need its plural rules).
+    public let language: String
 
-    public init(facts: FactStore, profile: Profile, now: Date, check: CheckDefinition, certificateWarningDays: Int = 60) {
+    public init(facts: FactStore, profile: Profile, now: Date, check: CheckDefinition, certificateWarningDays: Int = 60,
+                language: String = "en") {
         self.facts = facts
         self.profile = profile
         self.now = now
         self.check = check
         self.certificateWarningDays = certificateWarningDays
+        self.language = language
     }
 
     public var root: HostRoot { facts.root }

@@ -61,7 +61,7 @@ public struct Runner: Sendable {
 
     public func run(_ check: CheckDefinition, store: FactStore, options: RunOptions) -> Finding {
         let context = EvaluationContext(facts: store, profile: options.profile, now: options.now, check: check,
-                                        certificateWarningDays: options.certificateWarningDays)
+                                        certificateWarningDays: options.certificateWarningDays, language: options.strings.language)
         let observation: Observation
         do {
             let evaluators = self.evaluators
