@@ -398,20 +398,17 @@ public enum Collector {
     /// cannot carry themselves.
     static func sidecar(recorder: AccessRecorder, root: HostRoot, store: FactStore, withheld: [String]) -> String {
         let seen = recorder.snapshot()
-        var lines = ["# Recorded by virt-doctor collect: what a directory cannot hold.", "files:"]
-        for (path, info) in seen.stats.sorted(by: { $0.key < $1.key }) where info.kind == .charDevice || info.kind == .blockDevice {
-            lines.append("  \"\(path)\": { type: \(info.kind.rawValue), mode: \"\(info.modeOctal)\", uid: \(info.uid), gid: \(info.gid)"
-                         + (info.major.map { ", major: \($0)" } ?? "") + (info.minor.map { ", minor: \($0)" } ?? "") + " }")
+        var files: [String: RootMetadata.Entry] = [:]
+        for (path, info) in seen.stats where info.kind == .charDevice || info.kind == .blockDevice {
+            files[path] = RootMetadata.Entry(type: info.kind, mode: info.modeOctal, uid: info.uid, gid: info.gid, major: info.major, minor: info.minor)
         }
         // Withheld secrets stay visible as files nobody may read, so checks still see that they exist.
-        for path in Set(seen.denials).union(withheld).sorted() { lines.append("  \"\(path)\": { unreadable: true }") }
+        for path in Set(seen.denials).union(withheld) { files[path, default: RootMetadata.Entry()].unreadable = true }
         if let labels = try? store.get(Facts.imageLabels) {
-            for image in labels.images { if let context = image.context { lines.append("  \"\(image.path)\": { selinux: \"\(context)\" }") } }
+            for image in labels.images { if let context = image.context { files[image.path, default: RootMetadata.Entry()].selinux = context } }
         }
-        if lines.count == 2 { lines[1] = "files: {}" }
         let identity = ProcessIdentity.current(root)
-        lines.append("process: { uid: \(identity.uid), gids: [\(identity.gids.map(String.init).joined(separator: ", "))] }")
-        return lines.joined(separator: "\n") + "\n"
+        return RootMetadata(files: files, process: RootMetadata.Process(uid: identity.uid, gids: identity.gids)).encoded()
     }
 }
 
