@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "HostFactsTests", dependencies: ["HostFacts", "DoctorCore", "TestSupport"]),
         .testTarget(name: "CheckEngineTests", dependencies: ["CheckEngine", "HostFacts", "DoctorCore", "Localization", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: [
-            "Reporting", "CheckEngine", "HostFacts", "DoctorCore", "TestSupport",
+            "Reporting", "CheckEngine", "HostFacts", "DoctorCore", "Localization", "TestSupport",
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
         .testTarget(name: "BundlesTests", dependencies: ["Bundles", "CheckEngine", "DoctorCore", "HostFacts", "Reporting", "TestSupport"]),

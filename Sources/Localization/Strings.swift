@@ -19,6 +19,11 @@ public struct Strings: Sendable {
 
     public struct UnknownLanguage: Error, CustomStringConvertible {
         public var language: String
+
+        public init(language: String) {
+            self.language = language
+        }
+
         public var description: String {
             "no translation for language '\(language)'; available: \(Strings.available.joined(separator: ", "))"
         }

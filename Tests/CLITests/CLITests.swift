@@ -13,6 +13,10 @@ struct Run {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
+        // The report follows the locale: tests pin it, so a developer's Russian desktop does not change what
+        // they see. A test that wants a locale passes it in `environment`.
+        for name in ["LC_ALL", "LC_MESSAGES", "LANGUAGE"] { env[name] = nil }
+        env["LANG"] = "C.UTF-8"
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let out = Pipe(), err = Pipe()
