@@ -81,6 +81,12 @@ public final class FactStore: @unchecked Sendable {
         return result
     }
 
+    /// The names of every fact asked for so far: a test compares them with the list `facts` prints and
+    /// bundles record, so a fact a check reads can never be missing from a bundle.
+    public var askedFactNames: Set<String> {
+        lock.withLock { Set(cache.keys) }
+    }
+
     public func get<V>(_ key: FactKey<V>) throws(FactError) -> V {
         try sourced(key).get().value
     }
