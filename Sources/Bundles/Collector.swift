@@ -218,20 +218,8 @@ public enum Collector {
 
         // 4. What only the live machine can answer, recorded as the files a root uses instead.
         _ = step("recorded programs") {
-            let detection = DetectionInputs.gather(options.root)
-            if let signature = detection.cpuidSignature { add("/cpuid.txt", Array((signature + "\n").utf8), evidence: false) }
-            if !detection.dmi.isEmpty { add("/dmidecode.txt", Array(detection.dmi.utf8), evidence: false) }
-            if let machine = try? store.get(Facts.machine) { add("/uname-m.txt", Array((machine + "\n").utf8), evidence: false) }
-            if let probe = try? store.get(Facts.kvmAPI) {
-                var text = probe.failure.map { "error=\($0)\n" } ?? "api_version=\(probe.apiVersion ?? 0)\n"
-                for (name, value) in probe.capabilities.sorted(by: { $0.key < $1.key }) { text += "\(name)=\(value)\n" }
-                add("/kvm-probe.txt", Array(text.utf8), evidence: false)
-            }
-            if let log = try? store.sourced(Facts.kernelLog).get(), log.sources.contains("/dev/kmsg") {
-                add("/journalctl-k.txt", Array((log.value.lines.joined(separator: "\n") + "\n").utf8))
-            }
-            if let sync = try? store.get(Facts.timeSync), let synchronized = sync.kernelSynchronized {
-                add("/adjtimex.txt", Array("synchronized=\(synchronized ? "yes" : "no")\n".utf8), evidence: false)
+            for recording in LiveRecordings.all {
+                if let text = recording.write(store) { add(recording.file, Array(text.utf8), evidence: recording.mayHoldSecrets) }
             }
             add("/.meta.yaml", Array(sidecar(recorder: recorder, root: options.root, store: store, withheld: withheld).utf8), evidence: false)
         }
