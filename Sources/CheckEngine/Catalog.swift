@@ -208,6 +208,12 @@ public struct Catalog: Sendable {
             }
         }
         if check.profiles.isEmpty { return "\(check.id): 'profiles' is empty" }
+        for message in check.messages {
+            // An empty or tiny fragment would match every log line and every pasted text.
+            let length = message.text.trimmingCharacters(in: .whitespaces).count
+            if length < 4 || length > 512 { return "\(check.id): a message text must be 4 to 512 characters of the error as software prints it" }
+            if message.cause.isEmpty { return "\(check.id): the message \"\(message.text)\" has no cause" }
+        }
         if let weight = check.weight, !weightRange.contains(weight) {
             return "\(check.id): weight \(weight) is outside \(weightRange.lowerBound)...\(weightRange.upperBound)"
         }

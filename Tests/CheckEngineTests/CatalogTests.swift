@@ -131,6 +131,7 @@ import TestSupport
             ("id: a.b\ntitle: T\narea: a\nseverity: high\n", "no evaluator for the id a.b"),
             ("id: a.b\ntitle: T\narea: a\nseverity: high\nevaluator: selinux.mode\nrule: { fact: cpu.info, equals: x, pass: p, problem: q }\n", "not both"),
             ("id: net.ip-forward\ntitle: T\narea: net\nseverity: high\nsummaries: { of: x }\n", "never reports: of"),
+            ("id: a.b\ntitle: T\narea: a\nseverity: high\nevaluator: certificate.expiry\nparameters: { role: vdsm, windowDays: '0', failDays: '14' }\nmessages: [{ text: '', cause: c }]\n", "4 to 512 characters"),
             ("id: a.b\ntitle: T\narea: a\nseverity: { guest: info }\nevaluator: selinux.mode\n", "'default'"),
             ("id: a.b\ntitle: T\narea: a\nseverity: { default: high, pirate: info }\nevaluator: selinux.mode\n", "unknown profile 'pirate'"),
             ("id: a.b\ntitle: T\narea: a\nseverity: high\nrule: { fact: cpu.info, equals: x, contains: y, pass: p, problem: q }\n", "exactly one of equals"),
