@@ -180,20 +180,18 @@ public struct Catalog: Sendable {
                     ? "\(check.id): no 'rule', and this build has no evaluator for the id \(check.id) (give a rule, or a shared evaluator: \(shared.joined(separator: ", ")))"
                     : "\(check.id): evaluator '\(check.evaluatorName)' is not registered (known: \(Evaluators.registry.keys.sorted().joined(separator: ", ")))"
             }
-            if !evaluator.isLegacy {
-                let unknown = Set(check.summaries.keys).subtracting(evaluator.conditions)
-                if !unknown.isEmpty {
-                    return "\(check.id): summaries for conditions the evaluator never reports: \(unknown.sorted().joined(separator: ", ")) (it reports: \(evaluator.conditions.joined(separator: ", ")))"
+            let unknown = Set(check.summaries.keys).subtracting(evaluator.conditions)
+            if !unknown.isEmpty {
+                return "\(check.id): summaries for conditions the evaluator never reports: \(unknown.sorted().joined(separator: ", ")) (it reports: \(evaluator.conditions.joined(separator: ", ")))"
+            }
+            for (name, value) in check.parameters.sorted(by: { $0.key < $1.key }) {
+                guard let spec = evaluator.parameters[name] else {
+                    return "\(check.id): unknown parameter '\(name)' (the evaluator takes: \(evaluator.parameters.keys.sorted().joined(separator: ", ")))"
                 }
-                for (name, value) in check.parameters.sorted(by: { $0.key < $1.key }) {
-                    guard let spec = evaluator.parameters[name] else {
-                        return "\(check.id): unknown parameter '\(name)' (the evaluator takes: \(evaluator.parameters.keys.sorted().joined(separator: ", ")))"
-                    }
-                    if let problem = spec.problem(with: value) { return "\(check.id): parameter '\(name)': \(problem)" }
-                }
-                for (name, _) in evaluator.parameters where check.parameters[name] == nil {
-                    return "\(check.id): parameter '\(name)' is required"
-                }
+                if let problem = spec.problem(with: value) { return "\(check.id): parameter '\(name)': \(problem)" }
+            }
+            for (name, _) in evaluator.parameters where check.parameters[name] == nil {
+                return "\(check.id): parameter '\(name)' is required"
             }
         }
         if let rule = check.rule {

@@ -106,18 +106,6 @@ public struct RegisteredEvaluator: Sendable {
         tags = E.tags
         run = { context throws(FactError) in try E.evaluate(context).observation }
     }
-
-    /// An evaluator written before conditions moved into data: its sentences are still Swift strings.
-    /// Kept only while the catalog is converted check by check; the conformance test lists what is left.
-    init(legacy id: String, _ evaluator: @escaping Evaluator) {
-        self.id = id
-        conditions = []
-        parameters = [:]
-        tags = []
-        run = evaluator
-    }
-
-    public var isLegacy: Bool { conditions.isEmpty }
 }
 
 /// Some summaries list findings of different kinds in the order they were met ("A is missing; B is not valid

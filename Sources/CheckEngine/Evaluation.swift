@@ -36,7 +36,7 @@ public struct EvaluationContext: Sendable {
 
 /// An evaluator's judgement before the profile's severity is applied, with its condition as a name.
 /// The sentence comes from the check file's `summaries:` for `condition`; `summary` is set only where the
-/// words are the engine's own (a fact that could not be read) or an evaluator not yet converted to data.
+/// words are the engine's own (an evaluator missing from the build) or a declarative rule's `pass:`/`problem:` text.
 public struct Observation: Sendable, Equatable {
     public var status: Status
     public var condition: String?
@@ -58,7 +58,7 @@ public struct Observation: Sendable, Equatable {
         self.variables = variables
     }
 
-    /// A judgement whose sentence is already written (engine messages; evaluators not yet converted).
+    /// A judgement whose sentence is already written: the engine's own messages and declarative rules.
     public init(_ status: Status, _ summary: String, evidence: [Evidence] = [], conditions: [String] = [],
                 variables: [String: String] = [:]) {
         self.status = status
@@ -95,6 +95,3 @@ public struct Observation: Sendable, Equatable {
         Set(conditions + (condition.map { [$0] } ?? []))
     }
 }
-
-/// A named piece of judgement a check file can refer to with `evaluator: <name>`.
-public typealias Evaluator = @Sendable (EvaluationContext) throws(FactError) -> Observation

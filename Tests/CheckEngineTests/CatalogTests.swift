@@ -48,7 +48,7 @@ import TestSupport
     /// sentence, every sentence a condition, every `when:` names a condition or a tag the engine sets.
     @Test func conditionsAndSummariesAgree() {
         for check in catalog.checks where check.rule == nil {
-            guard let evaluator = Evaluators.registry[check.evaluatorName], !evaluator.isLegacy else { continue }
+            guard let evaluator = Evaluators.registry[check.evaluatorName] else { continue }
             let conditions = Set(evaluator.conditions)
             let summaries = Set(check.summaries.keys)
             #expect(conditions.subtracting(summaries).isEmpty, "\(check.id): no summary for \(conditions.subtracting(summaries).sorted())")
@@ -101,22 +101,17 @@ import TestSupport
         }
     }
 
-    @Test func remediationConditionsAreOnesTheCheckCanReport() throws {
-        // Converted checks: every `when:` is one of the evaluator's conditions or a tag it declares. Legacy
-        // evaluators (sentences still in Swift) are held to the old rule: the name appears in their source.
-        let legacySources = try FileManager.default.contentsOfDirectory(atPath: Paths.repository + "/Sources/CheckEngine/Evaluators")
-            .map { try String(contentsOfFile: Paths.repository + "/Sources/CheckEngine/Evaluators/" + $0, encoding: .utf8) }
-            .joined()
+    @Test func remediationConditionsAreOnesTheCheckCanReport() {
+        // Every `when:` is one of the evaluator's conditions or a tag it declares; a rule reports only
+        // 'problem' or 'absent'.
         for check in catalog.checks {
             let evaluator = check.rule == nil ? Evaluators.registry[check.evaluatorName] : nil
             for condition in check.remediation.flatMap({ $0.when ?? [] }) {
                 if check.rule != nil {
                     #expect(["problem", "absent"].contains(condition), "\(check.id): a rule reports 'problem' or 'absent', not '\(condition)'")
-                } else if let evaluator, !evaluator.isLegacy {
+                } else if let evaluator {
                     #expect(evaluator.conditions.contains(condition) || evaluator.tags.contains(condition) || condition == "needs-root",
                             "\(check.id): remediation step for '\(condition)', which the evaluator never reports")
-                } else {
-                    #expect(legacySources.contains("\"\(condition)\""), "\(check.id): remediation step for '\(condition)', which nothing reports")
                 }
             }
         }

@@ -43,12 +43,13 @@ public enum Evaluators {
             SELinuxMode.self,
             SELinuxImageLabel.self,
             SELinuxFcontextPersistent.self,
+            GuestVirtType.self,
+            PVDrvVirtioUsage.self,
         ]
     }
 
     public static let registry: [String: RegisteredEvaluator] = {
         var all: [String: RegisteredEvaluator] = [:]
-        for (name, evaluator) in legacy { all[name] = RegisteredEvaluator(legacy: name, evaluator) }
         for type in checks {
             let evaluator = RegisteredEvaluator(type)
             precondition(all[evaluator.id] == nil, "two evaluators are registered as \(evaluator.id)")
@@ -56,10 +57,4 @@ public enum Evaluators {
         }
         return all
     }()
-
-    /// Evaluators whose sentences are still in Swift, by their old names; emptied as checks are converted.
-    static let legacy: [String: Evaluator] = [
-        "guest.virtualization-type": GuestEvaluators.virtualizationType,
-        "guest.paravirtual-drivers": GuestEvaluators.paravirtualDrivers,
-    ]
 }
