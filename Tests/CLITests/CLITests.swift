@@ -64,7 +64,7 @@ func root(_ name: String) -> String { Paths.fixtureRoot(name) }
         let run = try Run(["check", "--root", root("net-nat-forwarding-off"), "--format", "json", "--only", "cpu,net.ip-forward", "--skip", "cpu.long-mode"])
         let json = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any]
         let ids = (json["findings"] as! [[String: Any]]).map { $0["id"] as! String }.sorted()
-        #expect(ids == ["cpu.virt-bios-disabled", "cpu.virt-flags", "net.ip-forward"])
+        #expect(ids == ["cpu.nx", "cpu.virt-bios-disabled", "cpu.virt-flags", "net.ip-forward"])
         #expect(run.status == 2)
     }
 
