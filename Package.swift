@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependencies point one way: virt-doctor (CLI) -> Reporting -> CheckEngine -> HostFacts -> DoctorCore.
+// Dependencies point one way: virt-doctor (CLI) -> Bundles -> CheckEngine -> HostFacts -> DoctorCore, and
+// Reporting (templates) -> DoctorCore (the report model); Localization (the words) sits beside DoctorCore.
 // The check catalog (checks/) and the report templates (report-templates/) are compiled into the binary by
 // the EmbedResources plugin, so a release build is one file that can be copied to another host.
 let package = Package(
@@ -23,6 +24,9 @@ let package = Package(
     targets: [
         // The report model and check definitions: plain data, no I/O.
         .target(name: "DoctorCore"),
+        // The words of the report chrome in every shipped language (report-templates/i18n), for the engine and
+        // the renderers alike.
+        .target(name: "Localization", dependencies: ["DoctorCore"], plugins: ["EmbedResources"]),
         // Tiny C shim for the read-only /dev/kvm ioctls (KVM_GET_API_VERSION, KVM_CHECK_EXTENSION).
         .target(name: "CKVMProbe"),
         // getxattr(2) for SELinux labels; Swift's Glibc module does not export it.
@@ -44,24 +48,26 @@ let package = Package(
         // Catalog loading, the declarative matcher, named evaluators, the runner and profile selection.
         .target(
             name: "CheckEngine",
-            dependencies: ["DoctorCore", "HostFacts", "Yams"],
+            dependencies: ["DoctorCore", "HostFacts", "Localization", "Yams"],
             plugins: ["EmbedResources"]
         ),
         // Scoring, the versioned report model and the template renderers.
         .target(
             name: "Reporting",
-            dependencies: ["DoctorCore", "CheckEngine", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["DoctorCore", "Localization", .product(name: "Mustache", package: "swift-mustache")],
             plugins: ["EmbedResources"]
         ),
         // gzip for bundles (zlib, present wherever Swift is installed).
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
         // Support bundles: collect a host's evidence into one archive, analyze it elsewhere.
-        .target(name: "Bundles", dependencies: ["DoctorCore", "HostFacts", "CheckEngine", "Reporting", "CZlib"]),
+        .target(name: "Bundles", dependencies: [
+            "DoctorCore", "HostFacts", "CheckEngine", "Reporting", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Thin CLI: parse arguments, call the libraries, print, choose the exit code.
         .executableTarget(
             name: "virt-doctor",
             dependencies: [
-                "DoctorCore", "HostFacts", "CheckEngine", "Reporting", "Bundles",
+                "DoctorCore", "HostFacts", "CheckEngine", "Reporting", "Bundles", "Localization",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -76,12 +82,12 @@ let package = Package(
         // Paths to the repository, the fixture roots and ../shared/corpus; scratch roots.
         .target(name: "TestSupport", dependencies: ["HostFacts"], path: "Tests/TestSupport"),
         .testTarget(name: "HostFactsTests", dependencies: ["HostFacts", "DoctorCore", "TestSupport"]),
-        .testTarget(name: "CheckEngineTests", dependencies: ["CheckEngine", "HostFacts", "DoctorCore", "TestSupport"]),
+        .testTarget(name: "CheckEngineTests", dependencies: ["CheckEngine", "HostFacts", "DoctorCore", "Localization", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: [
-            "Reporting", "CheckEngine", "HostFacts", "DoctorCore", "TestSupport",
+            "Reporting", "CheckEngine", "HostFacts", "DoctorCore", "Localization", "TestSupport",
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
-        .testTarget(name: "BundlesTests", dependencies: ["Bundles", "HostFacts", "TestSupport"]),
+        .testTarget(name: "BundlesTests", dependencies: ["Bundles", "CheckEngine", "DoctorCore", "HostFacts", "Reporting", "TestSupport"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets", "Bundles", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["virt-doctor", "TestSupport"]),
     ]

@@ -8,50 +8,6 @@ import Reporting
 import Glibc
 #endif
 
-/// A known error message, what causes it, and which check covers it (seed catalog, section 2).
-public struct KnownMessage: Sendable {
-    public var fragment: String
-    public var cause: String
-    public var checks: [String]
-}
-
-public enum KnownMessages {
-    /// Lower-case fragments matched against log lines or pasted text.
-    public static let all: [KnownMessage] = [
-        .init(fragment: "the server certificate /etc/pki/vdsm/libvirt-vnc/server-cert.pem has expired",
-              cause: "the VNC TLS certificate of an oVirt/HOSTVM node expired; VMs with VNC consoles cannot start", checks: ["cert.vnc-expiry", "cert.host-consistency"]),
-        .init(fragment: "the server certificate /etc/pki/vdsm/certs/vdsmcert.pem has expired",
-              cause: "the VDSM host certificate expired; libvirtd cannot start", checks: ["cert.vdsm-expiry"]),
-        .init(fragment: "has expired", cause: "a TLS certificate libvirt or QEMU uses has expired", checks: ["cert.vdsm-expiry", "cert.libvirt-tls-expiry"]),
-        .init(fragment: "failed to start virtualization daemon", cause: "libvirtd did not start (often an expired certificate)", checks: ["remote.libvirtd-running", "cert.vdsm-expiry"]),
-        .init(fragment: "doesn't contain valid subject alternative name", cause: "the host certificate was signed by hand without a SAN", checks: ["cert.san-missing"]),
-        .init(fragment: "kvm: disabled by bios", cause: "VT-x/AMD-V is switched off in the firmware", checks: ["cpu.virt-bios-disabled"]),
-        .init(fragment: "vmx not enabled (by bios)", cause: "VT-x is switched off in the firmware", checks: ["cpu.virt-bios-disabled"]),
-        .init(fragment: "kvm: no hardware support", cause: "no VT-x/AMD-V, or a guest without nested virtualization", checks: ["cpu.virt-flags"]),
-        .init(fragment: "could not access kvm kernel module: no such file or directory", cause: "/dev/kvm is missing: the KVM modules are not loaded", checks: ["kvm.modules-loaded", "kvm.device-usable"]),
-        .init(fragment: "could not access kvm kernel module: permission denied", cause: "the QEMU user may not open /dev/kvm", checks: ["kvm.device-usable"]),
-        .init(fragment: "could not find capabilities for domaintype=kvm", cause: "KVM is unavailable (firmware, modules or nesting)", checks: ["cpu.virt-flags", "kvm.modules-loaded"]),
-        .init(fragment: "network 'default' is not active", cause: "libvirt's default network is stopped", checks: ["net.default-network"]),
-        .init(fragment: "no network with matching name 'default'", cause: "libvirt's default network is not defined", checks: ["net.default-network"]),
-        .init(fragment: "marking tsc unstable", cause: "the TSC is unstable; clocks drift", checks: ["time.constant-tsc", "time.guest-clocksource"]),
-        .init(fragment: "cannot find an unused loop device", cause: "loop devices are exhausted", checks: ["storage.loop-max"]),
-        .init(fragment: "could not find any free loop device", cause: "loop devices are exhausted", checks: ["storage.loop-max"]),
-        .init(fragment: "xenbus: device with no driver", cause: "Xen PV front-end drivers are not loaded (normal in an installer)", checks: ["guest.virt-type", "pvdrv.virtio-usage"]),
-        .init(fragment: "setting virtual machine memory too high", cause: "guest memory exceeds the host's", checks: ["res.memory-overcommit"]),
-        .init(fragment: "global maintenance", cause: "the hosted engine was left in global maintenance", checks: ["cert.engine-expiry"]),
-        .init(fragment: "pkix path validation failed", cause: "an engine or host certificate expired or is untrusted", checks: ["cert.vdsm-expiry", "cert.engine-expiry"]),
-        .init(fragment: "general sslengine problem", cause: "an engine or host certificate expired or is untrusted", checks: ["cert.vdsm-expiry", "cert.engine-expiry"]),
-        .init(fragment: "permission denied", cause: "file permissions or an SELinux label deny access (with an image path: see the image's label)", checks: ["selinux.image-label"]),
-    ]
-
-    /// The most specific known messages in a text (a longer fragment beats a shorter one it contains).
-    public static func matches(in text: String) -> [KnownMessage] {
-        let lower = text.lowercased()
-        let found = all.filter { lower.contains($0.fragment) }
-        return found.filter { candidate in !found.contains { $0.fragment != candidate.fragment && $0.fragment.contains(candidate.fragment) } }
-    }
-}
-
 /// A known message found in a collected log.
 public struct LogMatch: Codable, Sendable, Equatable {
     public var file: String
@@ -151,7 +107,7 @@ enum BundleDocuments {
             return []
         }
         do {
-            return try decoder().decode(Collector.FactsDocument.self, from: Data(bytes)).facts
+            return try decoder().decode(FactsDocument.self, from: Data(bytes)).facts
         } catch {
             notes.append("facts.json \(describe(error)): the recorded facts were not used, only the collected files.")
             return []
@@ -188,6 +144,13 @@ enum BundleDocuments {
 public enum Analyzer {
     public static func analyze(bundle path: String, catalog: Catalog, profile: Profile? = nil, now: Date? = nil, clock: Date = Date(),
                                limits: Archive.Limits = .standard) throws -> Analysis {
+        try analyze(bundle: path, catalog: catalog, options: DiagnosisOptions(profile: profile, now: now, clock: clock), limits: limits)
+    }
+
+    /// The bundle judged with the same options `check` takes; the root is the bundle, and the profile and
+    /// instant default to the ones recorded at collection.
+    public static func analyze(bundle path: String, catalog: Catalog, options: DiagnosisOptions,
+                               limits: Archive.Limits = .standard) throws -> Analysis {
         // Judged in memory: nothing is extracted, so no member can be written anywhere, and an
         // interrupted analyze leaves nothing behind.
         let members = try Archive.read(file: path, limits: limits)
@@ -203,11 +166,15 @@ public enum Analyzer {
         } catch {
             throw ArchiveError("its \(RootMetadata.fileName) cannot be used: \(error)")
         }
-        let store = FactStore(root: root, recorded: recorded)
-        var report = ReportBuilder(catalog: catalog).diagnose(store: store, profile: profile ?? manifest.profile, now: now ?? manifest.now, clock: clock)
+        var diagnosis = options
+        diagnosis.root = root
+        diagnosis.profile = options.profile ?? manifest.profile
+        diagnosis.now = options.now ?? manifest.now
+        diagnosis.recordedFacts = recorded
+        var report = try Diagnosis.run(diagnosis, catalog: catalog).report
         report.host = manifest.host
-        if profile == nil { report.profile.requested = "recorded"; report.profile.reason = "the profile the bundle was collected with" }
-        var scan = LogScan()
+        if options.profile == nil { report.profile.requested = "recorded"; report.profile.reason = "the profile the bundle was collected with" }
+        var scan = LogScan(messages: catalog.localized(diagnosis.language).knownMessages)
         for member in members where member.kind == .file && (member.path.hasPrefix("var/log/") || member.path == "journalctl-k.txt") {
             if !scan.scan(member.contents, file: "/" + member.path) { break }
         }
@@ -243,121 +210,11 @@ public enum Analyzer {
     }
 }
 
-/// The known-error scan of collected logs, linear in their size: lines are found with memchr, only the
-/// first `maximumLineBytes` of a line are matched (a log of NULs is one huge line), lower-casing happens per
-/// line into a fixed buffer (never a copy of the whole file), and the scan stops for good at `maximumMatches`.
-struct LogScan {
-    /// Real log lines are under 1 KiB; a known message sits near a line's start.
-    static let maximumLineBytes = 4096
-    static let maximumMatches = 500
-    /// How much of a matched line the report quotes.
-    static let quotedBytes = 400
-
-    private(set) var matches: [LogMatch] = []
-    private var longLines = 0
-    private var stopped = false
-    private var buffer = [UInt8](repeating: 0, count: maximumLineBytes)
-
-    /// Fragments as bytes, and for each the fragments that contain it (a longer, more specific message).
-    private static let fragments: [[UInt8]] = KnownMessages.all.map { Array($0.fragment.utf8) }
-    private static let containedIn: [[Int]] = KnownMessages.all.indices.map { index in
-        KnownMessages.all.indices.filter { other in
-            other != index && KnownMessages.all[other].fragment != KnownMessages.all[index].fragment
-                && KnownMessages.all[other].fragment.contains(KnownMessages.all[index].fragment)
-        }
-    }
-    private static let permissionDenied = KnownMessages.all.firstIndex { $0.fragment == "permission denied" }
-
-    var notes: [String] {
-        var notes: [String] = []
-        if stopped {
-            notes.append("The log scan stopped at \(Self.maximumMatches) known-error matches; later lines were not scanned.")
-        }
-        if longLines > 0 {
-            notes.append("\(longLines) log line(s) longer than \(Self.maximumLineBytes) bytes were matched on their first \(Self.maximumLineBytes) bytes only.")
-        }
-        return notes
-    }
-
-    /// Scans one file; false once the match limit is reached (the caller stops).
-    mutating func scan(_ bytes: [UInt8], file: String) -> Bool {
-        guard !stopped else { return false }
-        bytes.withUnsafeBufferPointer { text in
-            guard let base = text.baseAddress else { return }
-            var start = 0
-            while start < text.count, !stopped {
-                let rest = text.count - start
-                let end: Int
-                if let newline = memchr(base + start, 0x0A, rest) {
-                    end = base.distance(to: newline.assumingMemoryBound(to: UInt8.self))
-                } else {
-                    end = text.count
-                }
-                scanLine(UnsafeBufferPointer(rebasing: text[start..<end]), file: file)
-                start = end + 1
-            }
-        }
-        return !stopped
-    }
-
-    /// Whether `needle` occurs in `text`: memchr to each candidate first byte, then memcmp. The fragments
-    /// do not repeat their first byte early, so this stays linear in practice; lines are bounded anyway.
-    static func contains(_ text: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let first = needle.first else { return true }
-        guard needle.count <= text.count, let base = text.baseAddress, let needleBase = needle.baseAddress else { return false }
-        let lastStart = text.count - needle.count
-        var start = 0
-        while start <= lastStart {
-            guard let found = memchr(base + start, Int32(first), lastStart - start + 1) else { return false }
-            let position = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-            if memcmp(base + position, needleBase, needle.count) == 0 { return true }
-            start = position + 1
-        }
-        return false
-    }
-
-    private mutating func scanLine(_ line: UnsafeBufferPointer<UInt8>, file: String) {
-        guard !line.isEmpty else { return }
-        let considered = min(line.count, Self.maximumLineBytes)
-        if line.count > Self.maximumLineBytes { longLines += 1 }
-        var found: [Int] = []
-        buffer.withUnsafeMutableBufferPointer { lower in
-            for index in 0..<considered {
-                let byte = line[index]
-                lower[index] = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
-            }
-            for (index, fragment) in Self.fragments.enumerated() {
-                let hit = fragment.withUnsafeBufferPointer { needle in
-                    Self.contains(UnsafeBufferPointer(rebasing: lower[0..<considered]), needle)
-                }
-                if hit { found.append(index) }
-            }
-        }
-        guard !found.isEmpty else { return }
-        let kept = found.filter { index in !Self.containedIn[index].contains { found.contains($0) } }
-        for index in kept {
-            // "permission denied" alone is everywhere; only a line naming a path says which file was refused.
-            if index == Self.permissionDenied, !line.prefix(considered).contains(0x2F) { continue }
-            var quoted = Array(line.prefix(Self.quotedBytes))
-            if quoted.last == 0x0D { quoted.removeLast() }
-            let known = KnownMessages.all[index]
-            matches.append(LogMatch(file: file, line: String(decoding: quoted, as: UTF8.self), cause: known.cause, checks: known.checks))
-            if matches.count >= Self.maximumMatches {
-                stopped = true
-                return
-            }
-        }
-    }
-}
-
 extension Analysis {
     /// The analysis as analyze prints it: the report, then integrity, notes and log matches in the same format.
     public func rendered(format: ReportFormat, color: Bool = false) throws -> String {
         if format == .json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .iso8601
-            return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+            return try JSONFormat.text(self)
         }
         let report = try Renderer().render(self.report, format: format, color: color)
         switch format {

@@ -98,7 +98,8 @@ public enum Collector {
         }
         let recorder = AccessRecorder()
         let root = options.root.recording(into: recorder)
-        let store = FactStore(root: root, libvirtURI: options.libvirtURI, libvirtTimeout: options.libvirtTimeout)
+        let diagnosisOptions = DiagnosisOptions(root: root, profile: options.profile, now: options.now, clock: started,
+                                                libvirtURI: options.libvirtURI, libvirtTimeout: options.libvirtTimeout)
         var collectors: [Manifest.Collector] = []
         var members: [String: ArchiveMember] = [:]
         var redactions: [String: [String]] = [:]
@@ -146,9 +147,12 @@ public enum Collector {
 
         // 1. Run every check (and every fact) with the recorder on: the bundle then holds what they read.
         let catalog = try Catalog.builtIn()
-        let report = step("checks") {
-            ReportBuilder(catalog: catalog).diagnose(store: store, profile: options.profile, now: options.now, clock: started)
-        }!
+        // The same store then answers the facts and the recordings below, so nothing is read twice.
+        guard let diagnosis = step("checks", { try Diagnosis.run(diagnosisOptions, catalog: catalog) }) else {
+            throw ArchiveError("the checks could not run: \(collectors.last?.note ?? "unknown reason")")
+        }
+        let report = diagnosis.report
+        let store = diagnosis.store
         let facts = step("facts") { Facts.all.map { $0.record(store) } } ?? []
 
         // 2. Configuration and logs that no check reads but a support engineer needs.
@@ -214,28 +218,14 @@ public enum Collector {
 
         // 4. What only the live machine can answer, recorded as the files a root uses instead.
         _ = step("recorded programs") {
-            let detection = DetectionInputs.gather(options.root)
-            if let signature = detection.cpuidSignature { add("/cpuid.txt", Array((signature + "\n").utf8), evidence: false) }
-            if !detection.dmi.isEmpty { add("/dmidecode.txt", Array(detection.dmi.utf8), evidence: false) }
-            if let machine = try? store.get(Facts.machine) { add("/uname-m.txt", Array((machine + "\n").utf8), evidence: false) }
-            if let probe = try? store.get(Facts.kvmAPI) {
-                var text = probe.failure.map { "error=\($0)\n" } ?? "api_version=\(probe.apiVersion ?? 0)\n"
-                for (name, value) in probe.capabilities.sorted(by: { $0.key < $1.key }) { text += "\(name)=\(value)\n" }
-                add("/kvm-probe.txt", Array(text.utf8), evidence: false)
-            }
-            if let log = try? store.sourced(Facts.kernelLog).get(), log.sources.contains("/dev/kmsg") {
-                add("/journalctl-k.txt", Array((log.value.lines.joined(separator: "\n") + "\n").utf8))
-            }
-            if let sync = try? store.get(Facts.timeSync), let synchronized = sync.kernelSynchronized {
-                add("/adjtimex.txt", Array("synchronized=\(synchronized ? "yes" : "no")\n".utf8), evidence: false)
+            for recording in LiveRecordings.all {
+                if let text = recording.write(store) { add(recording.file, Array(text.utf8), evidence: recording.mayHoldSecrets) }
             }
             add("/.meta.yaml", Array(sidecar(recorder: recorder, root: options.root, store: store, withheld: withheld).utf8), evidence: false)
         }
 
         // 5. The facts and the report, then the manifest over everything.
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        let encoder = JSONFormat.encoder()
         add("/facts.json", Array(try encoder.encode(FactsDocument(root: options.root.label, facts: facts))), evidence: false)
         // The HTML page is rendered from the scrubbed report, so both say the same and neither quotes a secret
         // (in HTML, quotes are entities, which the scrubbers would not see as quotes).
@@ -331,12 +321,6 @@ public enum Collector {
         "/" + path.split(separator: "/").dropLast().joined(separator: "/")
     }
 
-    struct FactsDocument: Codable {
-        var schemaVersion = 1
-        var root: String
-        var facts: [FactRecord]
-    }
-
     /// `--output`: an existing directory gets the standard name inside it; anything else is the file's own
     /// path. A trailing "/" always means a directory, so `--output newdir/` is an error when newdir does not
     /// exist (it is not created, and not written as a file named newdir).
@@ -402,20 +386,17 @@ public enum Collector {
     /// cannot carry themselves.
     static func sidecar(recorder: AccessRecorder, root: HostRoot, store: FactStore, withheld: [String]) -> String {
         let seen = recorder.snapshot()
-        var lines = ["# Recorded by virt-doctor collect: what a directory cannot hold.", "files:"]
-        for (path, info) in seen.stats.sorted(by: { $0.key < $1.key }) where info.kind == .charDevice || info.kind == .blockDevice {
-            lines.append("  \"\(path)\": { type: \(info.kind.rawValue), mode: \"\(info.modeOctal)\", uid: \(info.uid), gid: \(info.gid)"
-                         + (info.major.map { ", major: \($0)" } ?? "") + (info.minor.map { ", minor: \($0)" } ?? "") + " }")
+        var files: [String: RootMetadata.Entry] = [:]
+        for (path, info) in seen.stats where info.kind == .charDevice || info.kind == .blockDevice {
+            files[path] = RootMetadata.Entry(type: info.kind, mode: info.modeOctal, uid: info.uid, gid: info.gid, major: info.major, minor: info.minor)
         }
         // Withheld secrets stay visible as files nobody may read, so checks still see that they exist.
-        for path in Set(seen.denials).union(withheld).sorted() { lines.append("  \"\(path)\": { unreadable: true }") }
+        for path in Set(seen.denials).union(withheld) { files[path, default: RootMetadata.Entry()].unreadable = true }
         if let labels = try? store.get(Facts.imageLabels) {
-            for image in labels.images { if let context = image.context { lines.append("  \"\(image.path)\": { selinux: \"\(context)\" }") } }
+            for image in labels.images { if let context = image.context { files[image.path, default: RootMetadata.Entry()].selinux = context } }
         }
-        if lines.count == 2 { lines[1] = "files: {}" }
         let identity = ProcessIdentity.current(root)
-        lines.append("process: { uid: \(identity.uid), gids: [\(identity.gids.map(String.init).joined(separator: ", "))] }")
-        return lines.joined(separator: "\n") + "\n"
+        return RootMetadata(files: files, process: RootMetadata.Process(uid: identity.uid, gids: identity.gids)).encoded()
     }
 }
 

@@ -1,5 +1,6 @@
 import DoctorCore
 import HostFacts
+import Localization
 
 /// Chooses the profile for `--profile auto` from what the machine is.
 public enum ProfileDetector {
@@ -13,13 +14,13 @@ public enum ProfileDetector {
         }
     }
 
-    public static func detect(_ store: FactStore) -> Choice {
+    public static func detect(_ store: FactStore, strings: Strings = .english) -> Choice {
         let root = store.root
         if root.exists("/etc/ovirt-engine") || root.exists("/usr/share/ovirt-engine") {
-            return Choice(profile: .ovirtEngine, reason: "oVirt engine files are present (/etc/ovirt-engine)")
+            return Choice(profile: .ovirtEngine, reason: strings("profile_reason_engine"))
         }
         if root.exists("/etc/vdsm/vdsm.conf") || root.exists("/etc/pki/vdsm") {
-            return Choice(profile: .ovirtNode, reason: "VDSM is installed (/etc/vdsm/vdsm.conf or /etc/pki/vdsm): an oVirt/HOSTVM node")
+            return Choice(profile: .ovirtNode, reason: strings("profile_reason_node"))
         }
         let guest = try? store.get(Facts.virtualMachine)
         let probe = try? store.get(Facts.kvmAPI)
@@ -30,12 +31,12 @@ public enum ProfileDetector {
         if guest?.isVirtualMachine == true {
             if kvmUsable || (kvmNode && (deniedToUs || !root.isLive)) {
                 return Choice(profile: .host, reason: kvmUsable
-                    ? "a virtual machine with a working /dev/kvm: checked as a (nested) hypervisor host"
-                    : "a virtual machine with /dev/kvm present: checked as a (nested) hypervisor host")
+                    ? strings("profile_reason_nested_working")
+                    : strings("profile_reason_nested_present"))
             }
-            return Choice(profile: .guest, reason: "a virtual machine without usable KVM: checked as a guest"
+            return Choice(profile: .guest, reason: strings("profile_reason_guest")
                           + (guest?.hypervisorName.map { " (\($0))" } ?? ""))
         }
-        return Choice(profile: .host, reason: "not a virtual machine: checked as a hypervisor host")
+        return Choice(profile: .host, reason: strings("profile_reason_host"))
     }
 }

@@ -18,7 +18,7 @@ enum RuleMatcher {
             case .fails(let value):
                 return .skip(guardRule.reason, evidence: [Evidence(source: guardRule.comparison.fact + (guardRule.comparison.path.map { ".\($0)" } ?? ""), value: value.description)])
             case .absent(let error), .unavailable(let error):
-                return Observation(error.findingStatus, error.description)
+                return Observation(failure: error)
             }
         }
         let label = rule.comparison.fact + (rule.comparison.path.map { ".\($0)" } ?? "")
@@ -30,10 +30,12 @@ enum RuleMatcher {
             return Observation(rule.otherwise, fill(rule.problem, value), evidence: [Evidence(source: sources, value: excerpt(value, rule.comparison))],
                                conditions: ["problem"])
         case .absent(let error):
-            return Observation(rule.whenAbsent, rule.whenAbsent == .skip ? error.description : fill(rule.problem, .null),
-                               evidence: [Evidence(source: label, value: error.description)], conditions: rule.whenAbsent == .skip ? [] : ["absent"])
+            if rule.whenAbsent == .skip { return Observation(failure: error, evidence: [Evidence(source: label, value: error.description)]) }
+            return Observation(rule.whenAbsent, fill(rule.problem, .null), evidence: [Evidence(source: label, value: error.description)], conditions: ["absent"])
         case .unavailable(let error):
-            return Observation(.error, error.description, evidence: [Evidence(source: label, value: error.description)])
+            var observation = Observation(failure: error, evidence: [Evidence(source: label, value: error.description)])
+            observation.status = .error
+            return observation
         }
     }
 

@@ -1,6 +1,7 @@
 import DoctorCore
 import Foundation
 import HostFacts
+import Localization
 
 /// Which checks run, for whom, and as of when.
 public struct RunOptions: Sendable {
@@ -13,15 +14,18 @@ public struct RunOptions: Sendable {
     public var checkTimeout: Double
     /// Certificates expiring within this many days are in their renewal window (oVirt's is 60).
     public var certificateWarningDays: Int
+    /// The words the engine adds itself (the information-only note, the root step), in the report's language.
+    public var strings: Strings
 
     public init(profile: Profile, now: Date, only: [String] = [], skip: [String] = [], checkTimeout: Double = 20,
-                certificateWarningDays: Int = 60) {
+                certificateWarningDays: Int = 60, strings: Strings = .english) {
         self.profile = profile
         self.now = now
         self.only = only
         self.skip = skip
         self.checkTimeout = checkTimeout
         self.certificateWarningDays = certificateWarningDays
+        self.strings = strings
     }
 }
 
@@ -30,9 +34,9 @@ public struct RunOptions: Sendable {
 public struct Runner: Sendable {
     public let catalog: Catalog
     /// Evaluators by name; the built-in registry unless a caller (a test, an embedding tool) adds its own.
-    public let evaluators: [String: Evaluator]
+    public let evaluators: [String: RegisteredEvaluator]
 
-    public init(catalog: Catalog, evaluators: [String: Evaluator] = Evaluators.registry) {
+    public init(catalog: Catalog, evaluators: [String: RegisteredEvaluator] = Evaluators.registry) {
         self.catalog = catalog
         self.evaluators = evaluators
     }
@@ -57,7 +61,7 @@ public struct Runner: Sendable {
 
     public func run(_ check: CheckDefinition, store: FactStore, options: RunOptions) -> Finding {
         let context = EvaluationContext(facts: store, profile: options.profile, now: options.now, check: check,
-                                        certificateWarningDays: options.certificateWarningDays)
+                                        certificateWarningDays: options.certificateWarningDays, language: options.strings.language)
         let observation: Observation
         do {
             let evaluators = self.evaluators
@@ -65,46 +69,46 @@ public struct Runner: Sendable {
                 Runner.observe(check, context: context, evaluators: evaluators)
             }
         } catch {
-            observation = Observation(.error, error.description)
+            observation = Observation(failure: error)
         }
-        return finding(check, observation, profile: options.profile)
+        return finding(check, observation, options: options)
     }
 
-    static func observe(_ check: CheckDefinition, context: EvaluationContext, evaluators: [String: Evaluator]) -> Observation {
+    static func observe(_ check: CheckDefinition, context: EvaluationContext, evaluators: [String: RegisteredEvaluator]) -> Observation {
         if let rule = check.rule { return RuleMatcher.evaluate(rule, context: context) }
-        guard let name = check.evaluator, let evaluator = evaluators[name] else {
-            return Observation(.error, "evaluator '\(check.evaluator ?? "")' is not registered in this build")
+        guard let evaluator = evaluators[check.evaluatorName] else {
+            return Observation(.error, "evaluator '\(check.evaluatorName)' is not registered in this build")
         }
         do throws(FactError) {
-            return try evaluator(context)
+            return try evaluator.run(context)
         } catch {
-            var observation = Observation(error.findingStatus, error.description)
-            if case .permissionDenied = error { observation.conditions = ["needs-root"] }
-            return observation
+            return Observation(failure: error)
         }
     }
 
-    func finding(_ check: CheckDefinition, _ observation: Observation, profile: Profile) -> Finding {
+    func finding(_ check: CheckDefinition, _ observation: Observation, options: RunOptions) -> Finding {
+        let profile = options.profile
         let severity = check.severity(in: profile)
         let status = severity.cap(observation.status)
-        var summary = observation.summary
+        var summary = Runner.summary(check, observation, strings: options.strings)
         if status != observation.status, severity == .info {
-            summary += " (For information only in the \(profile.rawValue) profile.)"
+            summary += " " + options.strings("runner_information_only", ["profile": profile.rawValue])
         }
+        let conditions = observation.remediationConditions
         var remediation: [RemediationStep] = []
         if observation.status == .warn || observation.status == .fail {
             remediation = check.remediation
-                .filter { step in step.when.map { !Set($0).isDisjoint(with: observation.conditions) } ?? true }
+                .filter { step in step.when.map { !Set($0).isDisjoint(with: conditions) } ?? true }
                 .map { Runner.fill($0, observation.variables) }
         } else if observation.status == .error {
             // An error can still have a known way out (an unreadable file to restore): only steps meant for it.
             remediation = check.remediation
-                .filter { step in step.when.map { !Set($0).isDisjoint(with: observation.conditions) } ?? false }
+                .filter { step in step.when.map { !Set($0).isDisjoint(with: conditions) } ?? false }
                 .map { Runner.fill($0, observation.variables) }
         }
-        if observation.conditions.contains("needs-root") || observation.status == .error && summary.contains("permission denied") {
+        if conditions.contains("needs-root") {
             remediation.append(RemediationStep(
-                title: "Run the check as root to read what this user may not",
+                title: options.strings("runner_run_as_root"),
                 commands: ["sudo virt-doctor check --only \(check.id)"],
                 notes: check.needsRoot))
         }
@@ -114,10 +118,21 @@ public struct Runner: Sendable {
             evidence: observation.evidence, remediation: remediation, references: check.references, weight: weight)
     }
 
-    static func fill(_ template: RemediationTemplate, _ variables: [String: String]) -> RemediationStep {
-        func substitute(_ text: String) -> String {
-            variables.reduce(text) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+    /// The sentence for an observation: the check file's words for its condition, or the engine's own words.
+    static func summary(_ check: CheckDefinition, _ observation: Observation, strings: Strings) -> String {
+        if let summary = observation.summary { return summary }
+        if let failure = observation.failure { return failure.describe(strings) }
+        guard let condition = observation.condition else { return "" }
+        guard let phrase = check.summaries[condition] else {
+            // The conformance test keeps this from happening in the built-in catalog; a --checks-dir override
+            // that drops a summary still gets a readable line.
+            return "\(check.id): \(condition)"
         }
+        return phrase.render(observation.variables, language: strings.language)
+    }
+
+    static func fill(_ template: RemediationTemplate, _ variables: [String: String]) -> RemediationStep {
+        func substitute(_ text: String) -> String { Phrase.fill(text, variables) }
         return RemediationStep(title: substitute(template.title), commands: template.commands.map(substitute),
                                notes: template.notes.map(substitute))
     }

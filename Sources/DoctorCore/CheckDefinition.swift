@@ -10,9 +10,13 @@ public struct CheckDefinition: Codable, Sendable, Equatable {
     public var severity: SeverityByProfile
     /// Points in the score; defaults to the severity's weight.
     public var weight: Int?
+    /// Weights a check file may set: 0 (counts for nothing) to 100 (ten times a critical check's default).
+    /// Keeps the score a plain percentage whatever a --checks-dir file says.
+    public static let weightRange = 0...100
     /// Facts the check reads, listed so `explain` and `facts` can show them.
     public var facts: [String]
-    /// Name of a registered Swift evaluator; exactly one of `evaluator` and `rule` is set.
+    /// A shared Swift evaluator's name. Without it (and without `rule`), the evaluator registered under the
+    /// check's id judges it: `Sources/CheckEngine/Checks/<area>/<id>.swift`.
     public var evaluator: String?
     public var rule: Rule?
     /// Why it matters, in a few sentences.
@@ -27,12 +31,18 @@ public struct CheckDefinition: Codable, Sendable, Equatable {
     /// Values a shared evaluator reads, so one piece of Swift serves several checks
     /// (`parameters: { role: vdsm }` for every certificate expiry check).
     public var parameters: [String: String]
+    /// What the report says for each condition the evaluator can report (`off: "IPv4 forwarding is off."`):
+    /// the evaluator decides, the words live here, so wording and translations need no Swift.
+    public var summaries: [String: Phrase]
+    /// Error messages this check explains, as they appear in logs or pasted by a user (`explain`, `analyze`).
+    public var messages: [KnownMessageDefinition]
 
     public init(
         id: String, title: String, area: String, profiles: [Profile], severity: SeverityByProfile,
         weight: Int? = nil, facts: [String] = [], evaluator: String? = nil, rule: Rule? = nil,
         rationale: String = "", detection: String = "", remediation: [RemediationTemplate] = [],
-        references: [String] = [], examples: [Example] = [], needsRoot: String? = nil, parameters: [String: String] = [:]
+        references: [String] = [], examples: [Example] = [], needsRoot: String? = nil, parameters: [String: String] = [:],
+        summaries: [String: Phrase] = [:], messages: [KnownMessageDefinition] = []
     ) {
         self.id = id
         self.title = title
@@ -50,6 +60,8 @@ public struct CheckDefinition: Codable, Sendable, Equatable {
         self.examples = examples
         self.needsRoot = needsRoot
         self.parameters = parameters
+        self.summaries = summaries
+        self.messages = messages
     }
 
     public init(from decoder: any Decoder) throws {
@@ -70,13 +82,38 @@ public struct CheckDefinition: Codable, Sendable, Equatable {
         examples = try c.decodeIfPresent([Example].self, forKey: .examples) ?? []
         needsRoot = try c.decodeIfPresent(String.self, forKey: .needsRoot)
         parameters = try c.decodeIfPresent([String: String].self, forKey: .parameters) ?? [:]
+        summaries = try c.decodeIfPresent([String: Phrase].self, forKey: .summaries) ?? [:]
+        messages = try c.decodeIfPresent([KnownMessageDefinition].self, forKey: .messages) ?? []
     }
 
     public func severity(in profile: Profile) -> Severity { severity.value(for: profile) }
 
+    /// The evaluator that judges this check: the one registered under its id, unless the file names a shared
+    /// one (`evaluator: certificate.expiry`).
+    public var evaluatorName: String { evaluator ?? id }
+
     public func weight(in profile: Profile) -> Int {
         let severity = severity(in: profile)
         return severity == .info ? 0 : (weight ?? severity.defaultWeight)
+    }
+}
+
+/// An error message a check explains: a lower-case fragment of the text as software prints it (kept verbatim,
+/// never translated) and its cause in the reader's words.
+///
+///     messages:
+///       - text: "kvm: disabled by bios"
+///         cause: "VT-x/AMD-V is switched off in the firmware."
+///         onlyWithPath: false      # true: match only lines that also name a file (a bare "permission denied" is noise)
+public struct KnownMessageDefinition: Codable, Sendable, Equatable {
+    public var text: String
+    public var cause: String
+    public var onlyWithPath: Bool?
+
+    public init(text: String, cause: String, onlyWithPath: Bool? = nil) {
+        self.text = text
+        self.cause = cause
+        self.onlyWithPath = onlyWithPath
     }
 }
 

@@ -29,6 +29,11 @@ public enum FactError: Error, Sendable, Equatable, Codable, CustomStringConverti
         }
     }
 
+    public var isPermissionDenied: Bool {
+        if case .permissionDenied = self { return true }
+        return false
+    }
+
     /// Absent things make a check not applicable; everything else is an error the user should see.
     public var findingStatus: Status {
         switch self {

@@ -2,18 +2,21 @@ import DoctorCore
 import Foundation
 import Yams
 
-// Usage: EmbedGen SOURCE_DIR OUTPUT.swift
+// Usage: EmbedGen SOURCE_DIR OUTPUT.swift [--exclude SUBDIR]
 // Writes `enum EmbeddedFiles { static let all: [String: String] }`, keyed by the path relative to SOURCE_DIR.
-// `.yaml` check files are stored as their decoded model in JSON: parsing YAML at every start-up cost more
-// than the checks themselves. A test compares the two decodings of every check file.
+// YAML files are stored as their decoded model in JSON: parsing YAML at every start-up cost more than the
+// checks themselves. A test compares the two decodings of every check file. Which model a YAML file holds
+// follows from its name: `i18n/<lang>.yaml` is a table of report strings, `<id>.<lang>.yaml` the translation
+// of a check, any other `.yaml` a check.
 // Files are written as raw multi-line string literals whose `#` count exceeds any run of `#` in the file,
 // so no content can end the literal early.
 
 let arguments = CommandLine.arguments
-guard arguments.count == 3 else {
-    FileHandle.standardError.write(Data("usage: EmbedGen SOURCE_DIR OUTPUT.swift\n".utf8))
+guard arguments.count == 3 || (arguments.count == 5 && arguments[3] == "--exclude") else {
+    FileHandle.standardError.write(Data("usage: EmbedGen SOURCE_DIR OUTPUT.swift [--exclude SUBDIR]\n".utf8))
     exit(64)
 }
+let excluded = arguments.count == 5 ? arguments[4] + "/" : nil
 let sourceDirectory = URL(fileURLWithPath: arguments[1]).standardizedFileURL
 let outputFile = URL(fileURLWithPath: arguments[2])
 
@@ -23,15 +26,16 @@ if let walker = FileManager.default.enumerator(at: sourceDirectory, includingPro
         guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
         let relative = String(url.standardizedFileURL.path.dropFirst(sourceDirectory.path.count + 1))
         if relative.hasPrefix(".") || relative.contains("/.") { continue }
+        if let excluded, relative.hasPrefix(excluded) { continue }
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
             FileHandle.standardError.write(Data("EmbedGen: \(relative) is not UTF-8 text\n".utf8))
             exit(1)
         }
         if relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") {
             do {
-                files.append((relative, try yamlToJSON(text)))
+                files.append((relative, try yamlToJSON(text, path: relative)))
             } catch {
-                FileHandle.standardError.write(Data("EmbedGen: checks/\(relative) is not a valid check: \(error)\n".utf8))
+                FileHandle.standardError.write(Data("EmbedGen: \(sourceDirectory.lastPathComponent)/\(relative) is not valid: \(error)\n".utf8))
                 exit(1)
             }
         } else {
@@ -43,11 +47,19 @@ files.sort { $0.0 < $1.0 }
 
 /// Decodes the check with the same YAMLDecoder `--checks-dir` uses and stores the model as JSON, so the
 /// runtime reads exactly what the YAML meant (no second interpretation of `off`, `yes` or dates).
-func yamlToJSON(_ text: String) throws -> String {
-    let check = try YAMLDecoder().decode(CheckDefinition.self, from: text)
+func yamlToJSON(_ text: String, path: String) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
-    return String(decoding: try encoder.encode(check), as: UTF8.self)
+    let decoder = YAMLDecoder()
+    let data: Data
+    if path.split(separator: "/").count == 1 && sourceDirectory.lastPathComponent == "i18n" || path.hasPrefix("i18n/") {
+        data = try encoder.encode(try decoder.decode([String: Phrase].self, from: text))
+    } else if CheckTranslation.language(ofFile: path) != nil {
+        data = try encoder.encode(try decoder.decode(CheckTranslation.self, from: text))
+    } else {
+        data = try encoder.encode(try decoder.decode(CheckDefinition.self, from: text))
+    }
+    return String(decoding: data, as: UTF8.self)
 }
 
 func longestHashRun(_ text: String) -> Int {

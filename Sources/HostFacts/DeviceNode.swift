@@ -111,6 +111,14 @@ public struct KVMAPIProbe: Codable, Sendable, Equatable {
         return Sourced(result, sources: ["ioctl(/dev/kvm, KVM_GET_API_VERSION, KVM_CHECK_EXTENSION)"])
     }
 
+    /// The probe's answer as `kvm-probe.txt`: the writer beside its reader (parseRecorded), so the format is
+    /// defined once. Listed in LiveRecordings.
+    public var recordedText: String {
+        var text = failure.map { "error=\($0)\n" } ?? "api_version=\(apiVersion ?? 0)\n"
+        for (name, value) in capabilities.sorted(by: { $0.key < $1.key }) { text += "\(name)=\(value)\n" }
+        return text
+    }
+
     static func parseRecorded(_ text: String) throws(FactError) -> KVMAPIProbe {
         try TextChecks.requireText(text, source: "/kvm-probe.txt")
         var probe = KVMAPIProbe(apiVersion: nil, capabilities: [:], failure: nil, errorNumber: nil)

@@ -36,16 +36,6 @@ public struct AnyFact: Sendable {
     public let record: @Sendable (FactStore) -> FactRecord
 }
 
-/// How a fact looks in `virt-doctor facts` and in a bundle's facts.json.
-public struct FactRecord: Codable, Sendable, Equatable {
-    public var name: String
-    public var summary: String
-    public var available: Bool
-    public var value: FactValue?
-    public var sources: [String]
-    public var unavailableReason: String?
-    public var error: FactError?
-}
 
 /// Computes each fact at most once per run, from one HostRoot. Safe to share between concurrently running
 /// checks: a check that times out may still be computing while the next one starts.
@@ -89,6 +79,12 @@ public final class FactStore: @unchecked Sendable {
         }
         lock.withLock { cache[key.name] = result }
         return result
+    }
+
+    /// The names of every fact asked for so far: a test compares them with the list `facts` prints and
+    /// bundles record, so a fact a check reads can never be missing from a bundle.
+    public var askedFactNames: Set<String> {
+        lock.withLock { Set(cache.keys) }
     }
 
     public func get<V>(_ key: FactKey<V>) throws(FactError) -> V {

@@ -94,6 +94,15 @@ public struct TimeSync: Codable, Sendable, Equatable {
     public var kernelSynchronized: Bool?
     public var synchronizedSource: String?
 
+    /// adjtimex(2)'s answer as `adjtimex.txt` ("synchronized=yes|no"), writer beside reader; see LiveRecordings.
+    public static func recordedText(synchronized: Bool) -> String {
+        "synchronized=\(synchronized ? "yes" : "no")\n"
+    }
+
+    static func parseRecorded(_ text: String) -> Bool {
+        text.contains("synchronized=yes")
+    }
+
     static let services: [(process: String, name: String, configs: [String])] = [
         ("chronyd", "chronyd", ["/etc/chrony.conf", "/etc/chrony/chrony.conf"]),
         ("ntpd", "ntpd", ["/etc/ntp.conf", "/etc/ntpsec/ntp.conf"]),
@@ -123,8 +132,7 @@ public struct TimeSync: Codable, Sendable, Equatable {
             sync.kernelSynchronized = true
             sync.synchronizedSource = "/run/systemd/timesync/synchronized"
         } else if let recorded = try? root.readText("/adjtimex.txt") {
-            // Recorded roots: "synchronized=yes|no".
-            sync.kernelSynchronized = recorded.contains("synchronized=yes")
+            sync.kernelSynchronized = TimeSync.parseRecorded(recorded)
             sync.synchronizedSource = "/adjtimex.txt"
         }
         if processes == nil && sync.configured.isEmpty && sync.kernelSynchronized == nil { throw .absent("/proc and time service configuration") }

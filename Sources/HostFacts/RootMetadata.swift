@@ -25,11 +25,30 @@ public struct RootMetadata: Codable, Sendable, Equatable {
         public var unreadable: Bool?
         public var absent: Bool?
         public var content: String?
+
+        public init(type: FileKind? = nil, mode: String? = nil, uid: UInt32? = nil, gid: UInt32? = nil, major: UInt32? = nil,
+                    minor: UInt32? = nil, selinux: String? = nil, unreadable: Bool? = nil, absent: Bool? = nil, content: String? = nil) {
+            self.type = type
+            self.mode = mode
+            self.uid = uid
+            self.gid = gid
+            self.major = major
+            self.minor = minor
+            self.selinux = selinux
+            self.unreadable = unreadable
+            self.absent = absent
+            self.content = content
+        }
     }
 
     public struct Process: Codable, Sendable, Equatable {
         public var uid: UInt32
         public var gids: [UInt32]?
+
+        public init(uid: UInt32, gids: [UInt32]? = nil) {
+            self.uid = uid
+            self.gids = gids
+        }
     }
 
     public var files: [String: Entry]
@@ -114,6 +133,16 @@ public struct RootMetadata: Codable, Sendable, Equatable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         files = try c.decodeIfPresent([String: Entry].self, forKey: .files) ?? [:]
         process = try c.decodeIfPresent(Process.self, forKey: .process)
+    }
+
+    /// The sidecar as `collect` writes it into a bundle: JSON, which every YAML reader reads as YAML, made by
+    /// encoding the same type `decode` reads, so paths and labels with quotes, colons or `#` round-trip
+    /// exactly (no hand-built YAML to escape wrongly).
+    public func encoded() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(self) else { return "{}\n" }
+        return String(decoding: data, as: UTF8.self) + "\n"
     }
 
     func entry(for path: String) -> Entry? { files[RootMetadata.normalize(path)] }

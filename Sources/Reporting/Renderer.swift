@@ -1,6 +1,6 @@
-import CheckEngine
 import DoctorCore
 import Foundation
+import Localization
 import Mustache
 
 /// Output formats. JSON is the report model itself; the others are rendered from report-templates/.
@@ -15,7 +15,12 @@ public struct Renderer: Sendable {
         public var description: String
     }
 
-    public init() {}
+    /// The words of the chrome for `explain`; a report is rendered in the language it was made in.
+    public let strings: Strings
+
+    public init(strings: Strings = .english) {
+        self.strings = strings
+    }
 
     public func render(_ report: Report, format: ReportFormat, color: Bool = false) throws -> String {
         switch format {
@@ -23,12 +28,15 @@ public struct Renderer: Sendable {
             return String(decoding: try report.encodedJSON(), as: UTF8.self) + "\n"
         case .text, .markdown, .html:
             let name = ["text": "report.txt", "markdown": "report.md", "html": "report.html"][format.rawValue]!
-            return try render(template: name, ReportView.make(report, color: color && format == .text))
+            // A report.json from another build may name a language this one lacks: its sentences are already
+            // written, so only the chrome falls back to English.
+            let words = (try? Strings.load(report.language)) ?? .english
+            return try render(template: name, ReportView.make(report, color: color && format == .text, strings: words))
         }
     }
 
     public func explain(_ check: CheckDefinition, origin: String?, color: Bool = false) throws -> String {
-        try render(template: "explain.txt", ReportView.explanation(check, origin: origin, color: color))
+        try render(template: "explain.txt", ReportView.explanation(check, origin: origin, color: color, strings: strings))
     }
 
     func render(template name: String, _ view: [String: Any]) throws -> String {
@@ -65,7 +73,28 @@ enum ReportView {
         date.formatted(.iso8601)
     }
 
-    static func make(_ report: Report, color: Bool) -> [String: Any] {
+    /// Every chrome string by key, for `{{t.key}}` in the templates, plus the ones that need the report's values.
+    static func chrome(_ strings: Strings, _ values: [String: [String: String]] = [:], counts: [String: Int] = [:]) -> [String: String] {
+        var t: [String: String] = [:]
+        for key in Strings.english.keys.union(strings.keys) { t[key] = strings(key) }
+        for (key, variables) in values { t[key] = strings(key, variables) }
+        for (key, count) in counts { t[key] = strings(key, count: count) }
+        return t
+    }
+
+    static func verdictLabel(_ verdict: Verdict, _ strings: Strings) -> String {
+        switch verdict {
+        case .ready: strings("verdict_ready")
+        case .degraded: strings("verdict_degraded")
+        case .notReady: strings("verdict_not_ready")
+        }
+    }
+
+    static func profileName(_ profile: Profile, _ strings: Strings) -> String {
+        strings("profile_" + profile.rawValue.replacingOccurrences(of: "-", with: "_"))
+    }
+
+    static func make(_ report: Report, color: Bool, strings: Strings = .english) -> [String: Any] {
         let c = colors(color)
         let order: [Status] = [.fail, .error, .warn, .pass, .skip]
         let sorted = report.findings.enumerated().sorted {
@@ -74,34 +103,50 @@ enum ReportView {
         }.map(\.element)
         let verdictColor = report.verdict == .ready ? c["green"]! : report.verdict == .degraded ? c["yellow"]! : c["red"]!
         let problems = sorted.filter { $0.status == .fail || $0.status == .warn || $0.status == .error }
+        let unknown = strings("unknown")
+        let hostname = report.host.hostname ?? unknown
+        let score = report.score.overall.map { "\($0)/100" } ?? strings("score_not_available")
+        let t = chrome(strings, [
+            "report_title": ["hostname": hostname],
+            "header_kernel": ["kernel": report.host.kernel ?? unknown, "architecture": report.host.architecture ?? unknown],
+            "evaluated_as_of_report_made": ["now": timestamp(report.now), "generatedAt": timestamp(report.generatedAt)],
+            "generated_by": ["generatedAt": timestamp(report.generatedAt), "toolName": report.tool.name, "toolVersion": report.tool.version],
+            "score_value": ["score": score],
+            "html_footer": ["toolName": report.tool.name, "toolVersion": report.tool.version],
+        ], counts: [
+            "count_failed": report.counts.fail, "count_warnings": report.counts.warn, "count_errors": report.counts.error,
+            "count_passed": report.counts.pass, "count_skipped": report.counts.skip,
+        ])
+        let finding = { (item: Finding) in ReportView.finding(item, c, strings) }
         return [
+            "t": t,
             "c": c,
             "toolName": report.tool.name,
             "toolVersion": report.tool.version,
             "generatedAt": timestamp(report.generatedAt),
             "now": timestamp(report.now),
             "nowDiffers": abs(report.now.timeIntervalSince(report.generatedAt)) > 1,
-            "profile": report.profile.effective.rawValue,
+            "profile": profileName(report.profile.effective, strings),
             "profileRequested": report.profile.requested,
             "profileReason": report.profile.reason,
             "host": [
-                "hostname": report.host.hostname ?? "unknown",
-                "kernel": report.host.kernel ?? "unknown",
-                "os": report.host.os ?? "unknown",
-                "architecture": report.host.architecture ?? "unknown",
+                "hostname": hostname,
+                "kernel": report.host.kernel ?? unknown,
+                "os": report.host.os ?? unknown,
+                "architecture": report.host.architecture ?? unknown,
                 "root": report.host.root,
-                "virtualization": report.host.virtualization ?? "unknown",
+                "virtualization": report.host.virtualization ?? unknown,
             ],
-            "score": report.score.overall.map { "\($0)/100" } ?? "n/a",
+            "score": score,
             "scoreNumber": report.score.overall ?? 0,
             "verdict": report.verdict.rawValue,
-            "verdictLabel": report.verdict.rawValue.uppercased(),
+            "verdictLabel": verdictLabel(report.verdict, strings),
             "verdictColor": verdictColor,
             "areas": report.score.areas.map { area in
                 [
                     "area": area.area,
                     "paddedArea": area.area.padding(toLength: 9, withPad: " ", startingAt: 0),
-                    "score": area.score.map(String.init) ?? "n/a",
+                    "score": area.score.map(String.init) ?? strings("score_not_available"),
                     "percent": area.score ?? 0,
                     "bar": area.score.map { String(repeating: "#", count: $0 / 10) + String(repeating: ".", count: 10 - $0 / 10) } ?? "..........",
                 ] as [String: Any]
@@ -110,27 +155,31 @@ enum ReportView {
                 "pass": report.counts.pass, "warn": report.counts.warn, "fail": report.counts.fail,
                 "skip": report.counts.skip, "error": report.counts.error,
             ],
-            "findings": sorted.map { finding($0, c) },
-            "problems": problems.map { finding($0, c) },
+            "findings": sorted.map(finding),
+            "problems": problems.map(finding),
             "hasProblems": !problems.isEmpty,
-            "passed": sorted.filter { $0.status == .pass }.map { finding($0, c) },
-            "skipped": sorted.filter { $0.status == .skip }.map { finding($0, c) },
+            "passed": sorted.filter { $0.status == .pass }.map(finding),
+            "skipped": sorted.filter { $0.status == .skip }.map(finding),
             "hasSkipped": sorted.contains { $0.status == .skip },
         ]
     }
 
-    static func finding(_ finding: Finding, _ c: [String: String]) -> [String: Any] {
+    static func finding(_ finding: Finding, _ c: [String: String], _ strings: Strings) -> [String: Any] {
         let informational = finding.severity == .info
-        let label = finding.status == .pass && informational ? "INFO" : finding.status.rawValue.uppercased()
+        let name = finding.status == .pass && informational ? "info" : finding.status.rawValue
+        let label = strings("status_" + name)
+        let tag = strings("status_tag_" + name)
+        // The column is as wide as the language's longest tag, so summaries line up in every language.
+        let width = ["pass", "info", "warn", "fail", "skip", "error"].map { strings("status_tag_" + $0).count }.max()! + 2
         return [
             "id": finding.id,
             "area": finding.area,
             "title": finding.title,
             "status": finding.status.rawValue,
             "statusLabel": label,
-            "statusTag": "[\(label)]".padding(toLength: 7, withPad: " ", startingAt: 0),
+            "statusTag": "[\(tag)]".padding(toLength: width, withPad: " ", startingAt: 0),
             "statusColor": statusColor(finding.status, c),
-            "severity": finding.severity.rawValue,
+            "severity": strings("severity_" + finding.severity.rawValue),
             "summary": finding.summary,
             "evidence": finding.evidence.map { ["source": $0.source, "value": $0.value, "note": $0.note ?? "", "hasNote": $0.note != nil] as [String: Any] },
             "hasEvidence": !finding.evidence.isEmpty,
@@ -147,26 +196,27 @@ enum ReportView {
         ]
     }
 
-    static func explanation(_ check: CheckDefinition, origin: String?, color: Bool) -> [String: Any] {
+    static func explanation(_ check: CheckDefinition, origin: String?, color: Bool, strings: Strings = .english) -> [String: Any] {
         let c = colors(color)
-        var severities = ["default: \(check.severity.defaultSeverity.rawValue)"]
+        var severities = [strings("severity_default", ["severity": strings("severity_" + check.severity.defaultSeverity.rawValue)])]
         for (profile, severity) in check.severity.overrides.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            severities.append("\(profile.rawValue): \(severity.rawValue)")
+            severities.append("\(profileName(profile, strings)): \(strings("severity_" + severity.rawValue))")
         }
         return [
+            "t": chrome(strings),
             "c": c,
             "id": check.id, "title": check.title, "area": check.area,
-            "profiles": check.profiles.map(\.rawValue).joined(separator: ", "),
+            "profiles": check.profiles.map { profileName($0, strings) }.joined(separator: ", "),
             "severity": severities.joined(separator: ", "),
             "rationale": check.rationale.trimmingCharacters(in: .whitespacesAndNewlines),
             "detection": check.detection.trimmingCharacters(in: .whitespacesAndNewlines),
             "facts": check.facts.joined(separator: ", "),
-            "judgedBy": check.evaluator.map { "evaluator \($0)" } ?? "declarative rule on \(check.rule?.comparison.fact ?? "?")",
+            "judgedBy": check.rule.map { strings("judged_by_rule", ["fact": $0.comparison.fact]) } ?? strings("judged_by_evaluator", ["name": check.evaluatorName]),
             "needsRoot": check.needsRoot ?? "", "hasNeedsRoot": check.needsRoot != nil,
             "remediation": check.remediation.enumerated().map { index, step in
                 [
                     "number": index + 1, "title": step.title,
-                    "when": step.when?.joined(separator: ", ") ?? "", "hasWhen": step.when != nil,
+                    "when": strings("step_when", ["when": step.when?.joined(separator: ", ") ?? ""]), "hasWhen": step.when != nil,
                     "commands": step.commands, "hasCommands": !step.commands.isEmpty,
                     "notes": step.notes?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "", "hasNotes": step.notes != nil,
                 ] as [String: Any]

@@ -413,8 +413,8 @@ import TestSupport
 
 /// The known-error scan is linear and its limits really stop it.
 @Suite struct LogScanLimitTests {
-    @Test func theMatchLimitStopsTheWholeScan() {
-        var scan = LogScan()
+    @Test func theMatchLimitStopsTheWholeScan() throws {
+        var scan = LogScan(messages: try Catalog.builtIn().knownMessages)
         let line = "kernel: kvm: disabled by bios\n"
         let log = Array(String(repeating: line, count: 100_000).utf8)
         let first = scan.scan(log, file: "/var/log/messages")
@@ -426,8 +426,8 @@ import TestSupport
         #expect(scan.notes.contains { $0.contains("stopped at 500") })
     }
 
-    @Test func aLogWithoutNewlinesIsOneBoundedLine() {
-        var scan = LogScan()
+    @Test func aLogWithoutNewlinesIsOneBoundedLine() throws {
+        var scan = LogScan(messages: try Catalog.builtIn().knownMessages)
         let clock = ContinuousClock()
         let elapsed = clock.measure {
             _ = scan.scan([UInt8](repeating: 0, count: 32 << 20), file: "/var/log/messages")
@@ -437,8 +437,8 @@ import TestSupport
         #expect(scan.notes.contains { $0.contains("1 log line(s) longer than 4096 bytes") })
     }
 
-    @Test func matchingIsCaseInsensitiveAndPrefersTheMostSpecific() {
-        var scan = LogScan()
+    @Test func matchingIsCaseInsensitiveAndPrefersTheMostSpecific() throws {
+        var scan = LogScan(messages: try Catalog.builtIn().knownMessages)
         let log = Array("""
             2026-06-01 libvirtd: The server certificate /etc/pki/vdsm/certs/vdsmcert.pem HAS EXPIRED\r
             a permission denied without a path

@@ -2,6 +2,7 @@
 import DoctorCore
 import Foundation
 import HostFacts
+import Localization
 import Testing
 import TestSupport
 
@@ -22,15 +23,67 @@ import TestSupport
     /// picked up after `touch Package.swift` (SwiftPM caches the plugin's file list).
     @Test func embeddedCatalogMatchesTheFilesOnDisk() throws {
         let walker = FileManager.default.enumerator(atPath: Paths.repository + "/checks")
-        let files = (walker?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+        let files = (walker?.allObjects as? [String] ?? []).filter { Catalog.isCheckFile($0) }.sorted()
         let embedded = catalog.origins.values.map { String($0.dropFirst("built-in checks/".count)) }.sorted()
         #expect(files == embedded, "stale build: run `touch Package.swift` and rebuild")
     }
 
     @Test func everyEvaluatorResolvesAndEveryRegisteredOneIsUsed() {
-        let used = Set(catalog.checks.compactMap(\.evaluator))
+        let used = Set(catalog.checks.filter { $0.rule == nil }.map(\.evaluatorName))
         for name in used { #expect(Evaluators.registry[name] != nil, "\(name)") }
         for name in Evaluators.registry.keys { #expect(used.contains(name), "evaluator \(name) is registered but no check uses it") }
+    }
+
+    /// A check with its own evaluator is found by its id: the YAML and the Swift file carry the same name.
+    @Test func everyCheckEvaluatorLivesInAFileNamedAfterItsCheck() {
+        for type in Evaluators.checks {
+            let evaluator = RegisteredEvaluator(type)
+            guard let check = catalog.check(id: evaluator.id) else { continue }   // a shared evaluator
+            let path = Paths.repository + "/Sources/CheckEngine/Checks/\(check.area)/\(check.id).swift"
+            #expect(FileManager.default.fileExists(atPath: path), "\(check.id): its evaluator belongs in \(path)")
+        }
+    }
+
+    /// The evaluator's typed conditions and the check file's words agree both ways: every condition has a
+    /// sentence, every sentence a condition, every `when:` names a condition or a tag the engine sets.
+    @Test func conditionsAndSummariesAgree() {
+        for check in catalog.checks where check.rule == nil {
+            guard let evaluator = Evaluators.registry[check.evaluatorName] else { continue }
+            let conditions = Set(evaluator.conditions)
+            let summaries = Set(check.summaries.keys)
+            #expect(conditions.subtracting(summaries).isEmpty, "\(check.id): no summary for \(conditions.subtracting(summaries).sorted())")
+            #expect(summaries.subtracting(conditions).isEmpty, "\(check.id): summaries for unknown conditions \(summaries.subtracting(conditions).sorted())")
+        }
+    }
+
+    /// Every check's words exist in every shipped language, and a translation names no `{variable}` the
+    /// English text lacks (it would print as `{name}`).
+    @Test func everyCheckIsTranslatedIntoEveryShippedLanguage() {
+        #expect(Set(catalog.translations.keys) == Set(Strings.available).subtracting([Strings.defaultLanguage]),
+                "check translations and report strings must ship the same languages")
+        for (language, table) in catalog.translations {
+            for check in catalog.checks {
+                guard let translation = table[check.id] else {
+                    Issue.record("\(check.id) has no \(language) translation (checks/\(check.area)/\(check.id).\(language).yaml)")
+                    continue
+                }
+                for problem in check.translationProblems(translation) { Issue.record(Comment(rawValue: problem)) }
+            }
+            for id in table.keys where catalog.check(id: id) == nil { Issue.record("a \(language) translation names no check: \(id)") }
+        }
+    }
+
+    @Test func reportStringsExistInEveryLanguageWithTheSamePlaceholders() throws {
+        let english = Strings.english
+        for language in Strings.available where language != Strings.defaultLanguage {
+            let other = try Strings.load(language)
+            #expect(other.keys == english.keys, "\(language): keys differ: missing \(english.keys.subtracting(other.keys).sorted()), extra \(other.keys.subtracting(english.keys).sorted())")
+            for key in english.keys {
+                guard let translated = other.phrase(key), let original = english.phrase(key) else { continue }
+                let extra = translated.placeholders.subtracting(original.placeholders)
+                #expect(extra.isEmpty, "\(language) \(key): names \(extra.sorted()), which English does not")
+            }
+        }
     }
 
     @Test func everyCheckIsComplete() {
@@ -48,15 +101,18 @@ import TestSupport
         }
     }
 
-    @Test func remediationConditionsAreOnesTheCheckCanReport() throws {
-        // Every `when:` names a condition that appears in the evaluator's source or is the rule's "problem".
-        let sources = try FileManager.default.contentsOfDirectory(atPath: Paths.repository + "/Sources/CheckEngine/Evaluators")
-            .map { try String(contentsOfFile: Paths.repository + "/Sources/CheckEngine/Evaluators/" + $0, encoding: .utf8) }
-            .joined() + (try String(contentsOfFile: Paths.repository + "/Sources/CheckEngine/Runner.swift", encoding: .utf8))
+    @Test func remediationConditionsAreOnesTheCheckCanReport() {
+        // Every `when:` is one of the evaluator's conditions or a tag it declares; a rule reports only
+        // 'problem' or 'absent'.
         for check in catalog.checks {
+            let evaluator = check.rule == nil ? Evaluators.registry[check.evaluatorName] : nil
             for condition in check.remediation.flatMap({ $0.when ?? [] }) {
-                #expect(sources.contains("\"\(condition)\"") || check.rule != nil && condition == "problem",
-                        "\(check.id): remediation step for '\(condition)', which nothing reports")
+                if check.rule != nil {
+                    #expect(["problem", "absent"].contains(condition), "\(check.id): a rule reports 'problem' or 'absent', not '\(condition)'")
+                } else if let evaluator {
+                    #expect(evaluator.conditions.contains(condition) || evaluator.tags.contains(condition) || condition == "needs-root",
+                            "\(check.id): remediation step for '\(condition)', which the evaluator never reports")
+                }
             }
         }
     }
@@ -67,7 +123,10 @@ import TestSupport
         let cases: [(String, String)] = [
             ("id: x.y\n", "missing key 'title'"),
             ("id: a.b\ntitle: T\narea: a\nseverity: high\nevaluator: nope\n", "not registered"),
-            ("id: a.b\ntitle: T\narea: a\nseverity: high\n", "exactly one of 'evaluator' and 'rule'"),
+            ("id: a.b\ntitle: T\narea: a\nseverity: high\n", "no evaluator for the id a.b"),
+            ("id: a.b\ntitle: T\narea: a\nseverity: high\nevaluator: selinux.mode\nrule: { fact: cpu.info, equals: x, pass: p, problem: q }\n", "not both"),
+            ("id: net.ip-forward\ntitle: T\narea: net\nseverity: high\nsummaries: { of: x }\n", "never reports: of"),
+            ("id: a.b\ntitle: T\narea: a\nseverity: high\nevaluator: certificate.expiry\nparameters: { role: vdsm, windowDays: '0', failDays: '14' }\nmessages: [{ text: '', cause: c }]\n", "4 to 512 characters"),
             ("id: a.b\ntitle: T\narea: a\nseverity: { guest: info }\nevaluator: selinux.mode\n", "'default'"),
             ("id: a.b\ntitle: T\narea: a\nseverity: { default: high, pirate: info }\nevaluator: selinux.mode\n", "unknown profile 'pirate'"),
             ("id: a.b\ntitle: T\narea: a\nseverity: high\nrule: { fact: cpu.info, equals: x, contains: y, pass: p, problem: q }\n", "exactly one of equals"),

@@ -62,14 +62,14 @@ import TestSupport
                                                                              RemediationTemplate(title: "other", when: ["elsewise"])])
         let runner = Runner(catalog: Catalog(checks: [check]))
         let problem = Observation(.fail, "broken", conditions: ["broken"], variables: ["thing": "it"])
-        let host = runner.finding(check, problem, profile: .host)
+        let host = runner.finding(check, problem, options: RunOptions(profile: .host, now: Date()))
         #expect(host.status == .fail && host.weight == 10)
         #expect(host.remediation == [RemediationStep(title: "fix it", commands: ["do it"])])
-        let node = runner.finding(check, problem, profile: .ovirtNode)
+        let node = runner.finding(check, problem, options: RunOptions(profile: .ovirtNode, now: Date()))
         #expect(node.status == .warn)
-        let guest = runner.finding(check, problem, profile: .guest)
+        let guest = runner.finding(check, problem, options: RunOptions(profile: .guest, now: Date()))
         #expect(guest.status == .pass && guest.weight == 0 && guest.summary.contains("information only"))
-        let skip = runner.finding(check, Observation(.skip, "n/a"), profile: .host)
+        let skip = runner.finding(check, Observation(.skip, "n/a"), options: RunOptions(profile: .host, now: Date()))
         #expect(skip.weight == 0 && skip.remediation.isEmpty)
     }
 
@@ -78,10 +78,8 @@ import TestSupport
         let hanging = CheckDefinition(id: "t.hang", title: "hang", area: "t", profiles: [.host], severity: .init(.high), evaluator: "test.hang")
         let quick = CheckDefinition(id: "t.quick", title: "quick", area: "t", profiles: [.host], severity: .init(.high),
                                     rule: Rule(Comparison(fact: "sysctl:vm.other", equals: "1"), pass: "p", problem: "q"))
-        // Stands for a hung daemon or NFS mount: the evaluator does not come back for a long time.
-        let sleeper: Evaluator = { _ in Thread.sleep(forTimeInterval: 30); return .pass("never") }
         let started = Date()
-        let findings = Runner(catalog: Catalog(checks: [hanging, quick]), evaluators: ["test.hang": sleeper])
+        let findings = Runner(catalog: Catalog(checks: [hanging, quick]), evaluators: ["test.hang": RegisteredEvaluator(HangingEvaluator.self)])
             .run(FactStore(root: scratch.root), options: RunOptions(profile: .host, now: Date(), checkTimeout: 0.5))
         #expect(findings.map(\.status) == [.error, .skip])
         #expect(findings[0].summary.contains("did not answer within 0.5 s"))
@@ -130,5 +128,19 @@ import TestSupport
         #expect(finding.status == .fail, "unlabelled images under enforcing")
         let counts = finding.evidence.last?.value ?? ""
         #expect(counts.contains("not inspected"), "\(counts)")
+    }
+}
+
+/// Stands for a hung daemon or NFS mount: the evaluator does not come back for a long time.
+private enum HangingEvaluator: CheckEvaluator {
+    static let id = "test.hang"
+
+    enum Condition: String, CaseIterable {
+        case never
+    }
+
+    static func evaluate(_ context: EvaluationContext) throws(FactError) -> Outcome<Condition> {
+        Thread.sleep(forTimeInterval: 30)
+        return .pass(.never)
     }
 }

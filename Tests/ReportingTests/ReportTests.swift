@@ -45,8 +45,7 @@ func finding(_ id: String, _ area: String, _ status: Status, _ severity: Severit
     static let clock = Date(timeIntervalSince1970: 1_795_000_000)
 
     static func report(_ root: String) throws -> Report {
-        try ReportBuilder(catalog: Catalog.builtIn())
-            .diagnose(root: HostRoot(directory: Paths.fixtureRoot(root)), profile: nil, now: nil, clock: clock)
+        try Diagnosis.run(DiagnosisOptions(root: HostRoot(directory: Paths.fixtureRoot(root)), clock: clock), catalog: Catalog.builtIn()).report
     }
 
     @Test func jsonCarriesTheContractFields() throws {
@@ -76,7 +75,7 @@ func finding(_ id: String, _ area: String, _ status: Status, _ severity: Severit
     @Test func scoreIsNullNotMissingWhenNothingCounts() throws {
         let scratch = ScratchRoot()
         scratch.write("proc/sys/kernel/osrelease", "6.1.0\n")
-        let report = ReportBuilder(catalog: try Catalog.builtIn()).diagnose(root: scratch.root, profile: .host, now: nil, only: ["selinux"], clock: Self.clock)
+        let report = try Diagnosis.run(DiagnosisOptions(root: scratch.root, profile: .host, clock: Self.clock, only: ["selinux"]), catalog: Catalog.builtIn()).report
         let json = String(decoding: try report.encodedJSON(), as: UTF8.self)
         #expect(json.contains("\"overall\" : null"))
     }

@@ -1,0 +1,60 @@
+import DoctorCore
+
+/// Every evaluator of this build, by the check id it judges (or a shared evaluator's name). The catalog
+/// conformance test checks that every check without a rule finds its evaluator here, that every entry here
+/// is used, and that each evaluator's conditions and its check file's summaries agree.
+public enum Evaluators {
+    /// One type per check, in `Checks/<area>/<id>.swift`.
+    static var checks: [any CheckEvaluator.Type] {
+        [
+            NetIPForward.self,
+            CPUVirtFlags.self,
+            CPUVirtBIOSDisabled.self,
+            KVMModulesLoaded.self,
+            KVMDeviceUsable.self,
+            KVMVhostNet.self,
+            NetTun.self,
+            HVKernelType.self,
+            HVGrubDefault.self,
+            IOMMUEnabled.self,
+            TimeHostCPUFreq.self,
+            StorageLoopMax.self,
+            NetBridgeNF.self,
+            NetDefaultNetwork.self,
+            RemoteLibvirtdRunning.self,
+            RemoteConsoleTLS.self,
+            SecVNCListen.self,
+            DomState.self,
+            ResVCPUOvercommit.self,
+            ResMemoryOvercommit.self,
+            CertificateExpiry.self,
+            CertNotYetValid.self,
+            CertKeyMatch.self,
+            CertSANMissing.self,
+            CertHostConsistency.self,
+            CertSubject.self,
+            CertLifetime.self,
+            GuestAgent.self,
+            GuestStealTime.self,
+            GuestIOScheduler.self,
+            TimeGuestClocksource.self,
+            TimeNTP.self,
+            TimeGuestKernelParams.self,
+            SELinuxMode.self,
+            SELinuxImageLabel.self,
+            SELinuxFcontextPersistent.self,
+            GuestVirtType.self,
+            PVDrvVirtioUsage.self,
+        ]
+    }
+
+    public static let registry: [String: RegisteredEvaluator] = {
+        var all: [String: RegisteredEvaluator] = [:]
+        for type in checks {
+            let evaluator = RegisteredEvaluator(type)
+            precondition(all[evaluator.id] == nil, "two evaluators are registered as \(evaluator.id)")
+            all[evaluator.id] = evaluator
+        }
+        return all
+    }()
+}

@@ -1,0 +1,41 @@
+/// What only the running machine can answer (CPUID, DMI through dmidecode, uname, the /dev/kvm ioctls,
+/// /dev/kmsg, adjtimex), kept in a bundle as a file at its top that a directory root reads instead. One entry
+/// per file: the file, the fact that reads it, and the writer that makes it from that fact — so `collect` and
+/// the readers cannot drift apart, and a test round-trips every entry through a directory root.
+public struct LiveRecording: Sendable {
+    /// Where the recording sits in a bundle or a captured root.
+    public let file: String
+    /// The fact whose reader uses the file when the root is not the live machine.
+    public let readBy: String
+    /// Whether the text passes the secret scrubbers (a kernel log can quote anything).
+    public let mayHoldSecrets: Bool
+    /// The file's text from the live facts; nil when there is nothing to record.
+    public let write: @Sendable (FactStore) -> String?
+}
+
+public enum LiveRecordings {
+    public static let all: [LiveRecording] = [
+        LiveRecording(file: "/cpuid.txt", readBy: Facts.virtualization.name, mayHoldSecrets: false) { store in
+            DetectionInputs.gather(store.root).cpuidSignature.map { $0 + "\n" }
+        },
+        LiveRecording(file: "/dmidecode.txt", readBy: Facts.virtualization.name, mayHoldSecrets: false) { store in
+            let dmi = DetectionInputs.gather(store.root).dmi
+            return dmi.isEmpty ? nil : dmi
+        },
+        LiveRecording(file: "/uname-m.txt", readBy: Facts.machine.name, mayHoldSecrets: false) { store in
+            (try? store.get(Facts.machine)).map { $0 + "\n" }
+        },
+        LiveRecording(file: "/kvm-probe.txt", readBy: Facts.kvmAPI.name, mayHoldSecrets: false) { store in
+            (try? store.get(Facts.kvmAPI))?.recordedText
+        },
+        // Only a log read from /dev/kmsg needs recording; files under /var/log travel as themselves.
+        LiveRecording(file: "/journalctl-k.txt", readBy: Facts.kernelLog.name, mayHoldSecrets: true) { store in
+            guard let log = try? store.sourced(Facts.kernelLog).get(), log.sources.contains("/dev/kmsg") else { return nil }
+            return log.value.lines.joined(separator: "\n") + "\n"
+        },
+        LiveRecording(file: "/adjtimex.txt", readBy: Facts.timeSync.name, mayHoldSecrets: false) { store in
+            guard let synchronized = (try? store.get(Facts.timeSync))?.kernelSynchronized else { return nil }
+            return TimeSync.recordedText(synchronized: synchronized)
+        },
+    ]
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import CheckEngine
+import DoctorCore
+import Foundation
+import HostFacts
+
+/// Options shared by every command that reads a machine.
+struct MachineOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Inspect a directory laid out like / (a mounted disk, an unpacked bundle, a fixture).", valueName: "dir"))
+    var root: String?
+
+    @Option(name: .long, help: ArgumentHelp("libvirt URI to ask, read-only (default: what virsh uses, qemu:///system as root).", valueName: "uri"))
+    var connect: String?
+
+    @Option(name: .customLong("libvirt-timeout"), help: ArgumentHelp("Seconds libvirt may take to answer before it is reported as hung (more than 0, at most \(OptionLimits.maximumSeconds)).", valueName: "seconds"))
+    var libvirtTimeout: Double = DiagnosisOptions.defaultLibvirtTimeout
+
+    func validate() throws {
+        try OptionLimits.checkSeconds(libvirtTimeout, option: "--libvirt-timeout")
+    }
+
+    func hostRoot() throws -> HostRoot {
+        guard let root else { return .live }
+        do {
+            return try HostRoot(directory: root)
+        } catch {
+            throw ToolFailure("cannot use --root \(root): \(error)")
+        }
+    }
+
+    /// The diagnosis options this group decides; commands add their own.
+    func diagnosisOptions() throws -> DiagnosisOptions {
+        DiagnosisOptions(root: try hostRoot(), libvirtURI: connect, libvirtTimeout: libvirtTimeout)
+    }
+}
+
+/// Who the report is for.
+enum ProfileChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, host, guest
+    case ovirtNode = "ovirt-node"
+    case ovirtEngine = "ovirt-engine"
+
+    var profile: Profile? { self == .auto ? nil : Profile(rawValue: rawValue) }
+}
