@@ -32,13 +32,13 @@ struct LanguageOptions: ParsableArguments {
     var lang: String?
 
     func validate() throws {
-        if let lang, !Strings.available.contains(lang) {
+        if let lang, !Strings.available.contains(lang.lowercased()) {
             throw ValidationError("--lang \(lang): no translation; available: \(Strings.available.joined(separator: ", "))")
         }
     }
 
     var language: String {
-        lang ?? Strings.language(fromEnvironment: ProcessInfo.processInfo.environment) ?? Strings.defaultLanguage
+        lang?.lowercased() ?? Strings.language(fromEnvironment: ProcessInfo.processInfo.environment) ?? Strings.defaultLanguage
     }
 
     var strings: Strings { (try? Strings.load(language)) ?? .english }
