@@ -176,7 +176,8 @@ public enum Collector {
         // Journal excerpts of the virtualization services, when journalctl exists on the live host.
         if options.root.isLive, FileManager.default.isExecutableFile(atPath: "/usr/bin/journalctl") {
             _ = step("journal") {
-                let hours = Int((options.since ?? 48 * 3600) / 3600)
+                // A library caller may pass any Double: clamp it to whole hours from 1 to ten years, never trap.
+                let hours = min(max(CheckedNumbers.clampedInteger((options.since ?? 48 * 3600) / 3600), 1), 10 * 365 * 24)
                 let arguments = ["--no-pager", "-o", "short-iso", "--since", "-\(hours)h", "-u", "libvirtd", "-u", "virtqemud", "-u", "virtproxyd",
                                  "-u", "vdsmd", "-u", "supervdsmd", "-u", "ovirt-engine", "-u", "ovirt-ha-agent", "-u", "ovirt-ha-broker"]
                 let output = try runBounded("/usr/bin/journalctl", arguments, seconds: 15, maximumBytes: logTailBytes)
