@@ -9,7 +9,7 @@ import HostFacts
 /// the values the sentence needs; the runner picks the condition's sentence from the check file in the
 /// reader's language. The catalog conformance test compares `Condition`'s cases with the YAML's
 /// `summaries:` and `when:` names, so a condition without words, or words for no condition, fail the build's tests.
-public protocol CheckEvaluator {
+public protocol CheckEvaluator: SendableMetatype {
     associatedtype Condition: RawRepresentable & CaseIterable & Sendable where Condition.RawValue == String
     /// The check id this evaluator judges; for a shared evaluator (`evaluator:` in several check files)
     /// the name those files give.

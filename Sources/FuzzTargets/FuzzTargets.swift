@@ -199,7 +199,7 @@ public enum FuzzTargets {
             guard let contents else { continue }
             let url = URL(fileURLWithPath: rootPath + "/" + name)
             try? fileManager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            fileManager.createFile(atPath: url.path, contents: Data(contents))
+            _ = fileManager.createFile(atPath: url.path, contents: Data(contents))
         }
         guard let root = try? HostRoot(directory: rootPath) else { return }
         touch(VirtualizationReport.detect(root))
@@ -267,7 +267,7 @@ public enum FuzzTargets {
             if let path = seed.path {
                 try? fileManager.createSymbolicLink(atPath: destination, withDestinationPath: path)
             } else {
-                fileManager.createFile(atPath: destination, contents: Data(seed.bytes))
+                _ = fileManager.createFile(atPath: destination, contents: Data(seed.bytes))
             }
         }
         print("\(name): \(found.count) seeds in \(output)")
