@@ -219,8 +219,9 @@ public enum Collector {
 
         // 4. What only the live machine can answer, recorded as the files a root uses instead.
         _ = step("recorded programs") {
+            let context = LiveRecordingContext(store: store)
             for recording in LiveRecordings.all {
-                if let text = recording.write(store) { add(recording.file, Array(text.utf8), evidence: recording.mayHoldSecrets) }
+                if let text = recording.write(context) { add(recording.file, Array(text.utf8), evidence: recording.mayHoldSecrets) }
             }
             add("/.meta.yaml", Array(sidecar(recorder: recorder, root: options.root, store: store, withheld: withheld).utf8), evidence: false)
         }

@@ -10,31 +10,42 @@ public struct LiveRecording: Sendable {
     /// Whether the text passes the secret scrubbers (a kernel log can quote anything).
     public let mayHoldSecrets: Bool
     /// The file's text from the live facts; nil when there is nothing to record.
-    public let write: @Sendable (FactStore) -> String?
+    public let write: @Sendable (LiveRecordingContext) -> String?
+}
+
+/// What the writers read from: the run's facts, and the detection inputs gathered once for the two
+/// recordings that need them (CPUID and DMI).
+public final class LiveRecordingContext {
+    public let store: FactStore
+    public private(set) lazy var detection = DetectionInputs.gather(store.root)
+
+    public init(store: FactStore) {
+        self.store = store
+    }
 }
 
 public enum LiveRecordings {
     public static let all: [LiveRecording] = [
-        LiveRecording(file: "/cpuid.txt", readBy: Facts.virtualization.name, mayHoldSecrets: false) { store in
-            DetectionInputs.gather(store.root).cpuidSignature.map { $0 + "\n" }
+        LiveRecording(file: "/cpuid.txt", readBy: Facts.virtualization.name, mayHoldSecrets: false) { context in
+            context.detection.cpuidSignature.map { $0 + "\n" }
         },
-        LiveRecording(file: "/dmidecode.txt", readBy: Facts.virtualization.name, mayHoldSecrets: false) { store in
-            let dmi = DetectionInputs.gather(store.root).dmi
+        LiveRecording(file: "/dmidecode.txt", readBy: Facts.virtualization.name, mayHoldSecrets: false) { context in
+            let dmi = context.detection.dmi
             return dmi.isEmpty ? nil : dmi
         },
-        LiveRecording(file: "/uname-m.txt", readBy: Facts.machine.name, mayHoldSecrets: false) { store in
-            (try? store.get(Facts.machine)).map { $0 + "\n" }
+        LiveRecording(file: "/uname-m.txt", readBy: Facts.machine.name, mayHoldSecrets: false) { context in
+            (try? context.store.get(Facts.machine)).map { $0 + "\n" }
         },
-        LiveRecording(file: "/kvm-probe.txt", readBy: Facts.kvmAPI.name, mayHoldSecrets: false) { store in
-            (try? store.get(Facts.kvmAPI))?.recordedText
+        LiveRecording(file: "/kvm-probe.txt", readBy: Facts.kvmAPI.name, mayHoldSecrets: false) { context in
+            (try? context.store.get(Facts.kvmAPI))?.recordedText
         },
         // Only a log read from /dev/kmsg needs recording; files under /var/log travel as themselves.
-        LiveRecording(file: "/journalctl-k.txt", readBy: Facts.kernelLog.name, mayHoldSecrets: true) { store in
-            guard let log = try? store.sourced(Facts.kernelLog).get(), log.sources.contains("/dev/kmsg") else { return nil }
+        LiveRecording(file: "/journalctl-k.txt", readBy: Facts.kernelLog.name, mayHoldSecrets: true) { context in
+            guard let log = try? context.store.sourced(Facts.kernelLog).get(), log.sources.contains("/dev/kmsg") else { return nil }
             return log.value.lines.joined(separator: "\n") + "\n"
         },
-        LiveRecording(file: "/adjtimex.txt", readBy: Facts.timeSync.name, mayHoldSecrets: false) { store in
-            guard let synchronized = (try? store.get(Facts.timeSync))?.kernelSynchronized else { return nil }
+        LiveRecording(file: "/adjtimex.txt", readBy: Facts.timeSync.name, mayHoldSecrets: false) { context in
+            guard let synchronized = (try? context.store.get(Facts.timeSync))?.kernelSynchronized else { return nil }
             return TimeSync.recordedText(synchronized: synchronized)
         },
     ]

@@ -13,7 +13,7 @@ import TestSupport
 
     /// Writes what the entry makes of `source`'s facts into `copy`, and returns the store of `copy`.
     static func replay(_ file: String, from source: ScratchRoot, into copy: ScratchRoot = ScratchRoot()) throws -> (ScratchRoot, FactStore) {
-        let text = try #require(try recording(file).write(FactStore(root: source.root)), "\(file): nothing recorded")
+        let text = try #require(try recording(file).write(LiveRecordingContext(store: FactStore(root: source.root))), "\(file): nothing recorded")
         copy.write(String(file.dropFirst()), text)
         return (copy, FactStore(root: copy.root))
     }
