@@ -69,14 +69,24 @@ public struct Diagnosis: Sendable {
         let store = options.factStore()
         let choice = options.profile.map { ProfileDetector.Choice(profile: $0, reason: strings("profile_reason_chosen")) }
             ?? ProfileDetector.detect(store, strings: strings)
-        let instant = options.now ?? options.clock
+        // Evidence collected elsewhere is judged as of its collection (a sos report's `date`), not of today.
+        let instant = options.now ?? options.root.evidence.collectedAt ?? options.clock
         let run = RunOptions(profile: choice.profile, now: instant, only: options.only, skip: options.skip, checkTimeout: options.checkTimeout,
                              certificateWarningDays: options.certificateWarningDays, strings: strings)
         let findings = Runner(catalog: catalog.localized(options.language)).run(store, options: run)
-        let report = Report(
+        var report = Report(
             tool: .current, generatedAt: options.clock, now: instant,
             profile: .init(requested: options.profile?.rawValue ?? "auto", effective: choice.profile, reason: choice.reason),
             host: host(store, strings: strings), findings: findings, language: options.language)
+        var evidence = options.root.evidence
+        if !options.root.isLive {
+            // Live-only probes are missing from every copy; a --connect still reaches a libvirt.
+            for missing in ["no device probe", "no libvirt connection"] where !evidence.lacking.contains(missing) {
+                if missing == "no libvirt connection" && options.libvirtURI != nil { continue }
+                evidence.lacking.append(missing)
+            }
+        }
+        report.evidence = evidence
         return Diagnosis(store: store, report: report)
     }
 

@@ -15,6 +15,9 @@ public enum FactError: Error, Sendable, Equatable, Codable, CustomStringConverti
     case notLive(String)
     /// Any other I/O failure, with the system's message.
     case io(source: String, detail: String)
+    /// The evidence this run reads (a sos report, a copied tree) never held it: unknown, not absent.
+    /// `source` names the kind of evidence ("sos report", "directory root").
+    case notCaptured(what: String, source: String)
 
     public var description: String {
         switch self {
@@ -26,6 +29,16 @@ public enum FactError: Error, Sendable, Equatable, Codable, CustomStringConverti
         case .timedOut(let what, let seconds): "\(what) did not answer within \(formatSeconds(seconds)) s"
         case .notLive(let what): "\(what) can only be probed on the live machine, not in a directory root"
         case .io(let source, let detail): "\(source): \(detail)"
+        case .notCaptured(let what, let source):
+            "\(what) was not captured in this \(source): run `virt-doctor check` on the host, or send a bundle made there with `virt-doctor collect`"
+        }
+    }
+
+    /// True when the evidence could not tell (a live-only probe in a copy, a region never collected).
+    public var isUnknownFromEvidence: Bool {
+        switch self {
+        case .notLive, .notCaptured: true
+        default: false
         }
     }
 
@@ -37,7 +50,7 @@ public enum FactError: Error, Sendable, Equatable, Codable, CustomStringConverti
     /// Absent things make a check not applicable; everything else is an error the user should see.
     public var findingStatus: Status {
         switch self {
-        case .absent, .notLive: .skip
+        case .absent, .notLive, .notCaptured: .skip
         default: .error
         }
     }

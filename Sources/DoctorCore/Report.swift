@@ -99,6 +99,8 @@ public struct Report: Codable, Sendable, Equatable {
     public var findings: [Finding]
     /// The language of the report's sentences (`en`, `ru`); the JSON keys and status words stay English.
     public var language: String
+    /// What the evidence was (live host, bundle, directory, sos report) and what it could not hold.
+    public var evidence: EvidenceSource?
 
     public init(tool: Tool, generatedAt: Date, now: Date, profile: ProfileInfo, host: Host, findings: [Finding], language: String = "en") {
         self.schemaVersion = Report.currentSchemaVersion
@@ -128,6 +130,7 @@ public struct Report: Codable, Sendable, Equatable {
         findings = try c.decode([Finding].self, forKey: .findings)
         // Reports written before the field existed are English.
         language = try c.decodeIfPresent(String.self, forKey: .language) ?? "en"
+        evidence = try c.decodeIfPresent(EvidenceSource.self, forKey: .evidence)
     }
 
     public func encodedJSON() throws -> Data {

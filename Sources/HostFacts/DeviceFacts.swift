@@ -10,7 +10,8 @@ public struct VirtualizationDevices: Codable, Sendable, Equatable {
     static let paths = ["/dev/kvm", "/dev/vhost-net", "/dev/net/tun", "/dev/vhost-vsock"]
 
     static func read(_ root: HostRoot) throws(FactError) -> Sourced<VirtualizationDevices> {
-        guard root.exists("/dev") || !root.metadata.children(of: "/dev").isEmpty else { throw .absent("/dev") }
+        // A root without /dev (a copied disk, a sos report) cannot say which nodes exist.
+        guard try root.captured("/dev") else { throw .absent("/dev") }
         var devices = VirtualizationDevices(nodes: [:], absent: [])
         for path in paths {
             if let node = try? DeviceNode.inspect(path, root: root) { devices.nodes[path] = node } else { devices.absent.append(path) }
@@ -29,7 +30,7 @@ public struct IOMMUState: Codable, Sendable, Equatable {
 
     static func read(_ store: FactStore) throws(FactError) -> Sourced<IOMMUState> {
         let root = store.root
-        guard root.exists("/sys") else { throw .absent("/sys") }
+        guard try root.captured("/sys") else { throw .absent("/sys") }
         let units = (try? root.list("/sys/class/iommu")) ?? []
         let groups = (try? root.list("/sys/kernel/iommu_groups")) ?? []
         let cmdline = ((try? store.get(Facts.kernelCommandLine)) ?? []).filter { $0.hasPrefix("intel_iommu") || $0.hasPrefix("amd_iommu") || $0.hasPrefix("iommu") }

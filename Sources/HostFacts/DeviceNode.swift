@@ -86,7 +86,12 @@ public struct KVMAPIProbe: Codable, Sendable, Equatable {
         if !root.isLive {
             // A recorded root keeps the live answer as `kvm-probe.txt` ("api_version=12", "KVM_CAP_...=1",
             // or "error=open: Permission denied").
-            let text = try root.readText("/kvm-probe.txt").replacingOccurrences(of: "\r", with: "")
+            let text: String
+            do throws(FactError) {
+                text = try root.readText("/kvm-probe.txt").replacingOccurrences(of: "\r", with: "")
+            } catch .absent {
+                throw root.liveOnly("the /dev/kvm ioctl probe")
+            }
             return Sourced(try parseRecorded(text), sources: ["/kvm-probe.txt"])
         }
         guard root.exists("/dev/kvm") else { throw .absent("/dev/kvm") }

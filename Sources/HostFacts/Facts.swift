@@ -53,7 +53,8 @@ public enum Facts {
             sources.append("/sys/module")
             for name in names where !loadedNames.contains(name) {
                 // Loadable modules have /sys/module/<name>/initstate; built-ins do not.
-                if !store.root.exists("/sys/module/\(name)/initstate") { builtIn.append(name) }
+                // Only a captured "no initstate" proves built-in; a sos report copies parameters, not initstate.
+                if (try? store.root.captured("/sys/module/\(name)/initstate")) == false { builtIn.append(name) }
             }
         }
         guard !sources.isEmpty else { throw .absent("/proc/modules") }

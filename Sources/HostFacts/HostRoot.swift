@@ -49,24 +49,45 @@ public final class HostRoot: Sendable {
     public let metadata: RootMetadata
     /// Set while collecting a bundle: every path the checks touch, so the bundle holds exactly that.
     public let recorder: AccessRecorder?
+    /// What kind of evidence this is and which regions it never captured (see `EvidenceSource`).
+    public let evidence: EvidenceSource
 
     /// Files above this size are refused: no /proc, /sys or /etc file a check reads is ever this big,
     /// and a runaway file must not take the run's memory.
     public static let defaultReadLimit = 8 << 20
 
-    public static let live = HostRoot(uncheckedPath: "/", isLive: true, metadata: RootMetadata(), recorder: nil)
+    public static let live = HostRoot(uncheckedPath: "/", isLive: true, metadata: RootMetadata(), recorder: nil, evidence: .live())
 
-    private init(uncheckedPath: String, isLive: Bool, metadata: RootMetadata, recorder: AccessRecorder?, backend: Backend = .disk) {
+    private init(uncheckedPath: String, isLive: Bool, metadata: RootMetadata, recorder: AccessRecorder?, backend: Backend = .disk,
+                 evidence: EvidenceSource) {
         self.path = uncheckedPath
         self.isLive = isLive
         self.metadata = metadata
         self.recorder = recorder
         self.backend = backend
+        self.evidence = evidence
     }
 
     /// The same root, recording what is read from it.
     public func recording(into recorder: AccessRecorder) -> HostRoot {
-        HostRoot(uncheckedPath: path, isLive: isLive, metadata: metadata, recorder: recorder, backend: backend)
+        HostRoot(uncheckedPath: path, isLive: isLive, metadata: metadata, recorder: recorder, backend: backend, evidence: evidence)
+    }
+
+    /// The same files described as another kind of evidence, with files synthesized from the collector's
+    /// command outputs laid over them (a sos report's `sysctl -a` answers /proc/sys reads).
+    public func reinterpreted(as evidence: EvidenceSource, metadata: RootMetadata) -> HostRoot {
+        HostRoot(uncheckedPath: path, isLive: isLive, metadata: metadata, recorder: recorder, backend: backend, evidence: evidence)
+    }
+
+    /// The same files seen from one of their directories (a sos archive's single top-level folder).
+    public func subtree(_ directory: String, label: String) throws(FactError) -> HostRoot {
+        switch backend {
+        case .tree(let tree):
+            let node = try tree.lookup(directory).node
+            return try HostRoot(tree: tree.rooted(at: node), label: label)
+        case .disk:
+            return try HostRoot(directory: try resolve(directory))
+        }
     }
 
     /// A tree held in memory (a bundle's members); `label` names it in reports. Its top-level `.meta.yaml`
@@ -82,7 +103,8 @@ public final class HostRoot: Sendable {
                 throw .io(source: label + "/" + RootMetadata.fileName, detail: "not a regular file")
             }
         }
-        self.init(uncheckedPath: label, isLive: false, metadata: metadata, recorder: nil, backend: .tree(tree))
+        self.init(uncheckedPath: label, isLive: false, metadata: metadata, recorder: nil, backend: .tree(tree),
+                  evidence: EvidenceSource(kind: .bundle, label: label))
     }
 
     /// A directory laid out like `/`. Throws when it is not a readable directory or its sidecar is broken.
@@ -95,7 +117,7 @@ public final class HostRoot: Sendable {
         }
         while normalized.count > 1 && normalized.hasSuffix("/") { normalized.removeLast() }
         if normalized == "/" {
-            self.init(uncheckedPath: "/", isLive: true, metadata: RootMetadata(), recorder: nil)
+            self.init(uncheckedPath: "/", isLive: true, metadata: RootMetadata(), recorder: nil, evidence: .live())
             return
         }
         var info = SwiftGlibc.stat()
@@ -104,7 +126,51 @@ public final class HostRoot: Sendable {
             throw .io(source: normalized, detail: "not a directory")
         }
         let metadata = try RootMetadata.load(fromRoot: normalized)
-        self.init(uncheckedPath: normalized, isLive: false, metadata: metadata, recorder: nil)
+        var evidence = EvidenceSource(kind: .directory, label: normalized)
+        // A mounted disk or a copy has empty /dev, /proc and /sys (they are mount points of the running system);
+        // a missing file there is unknown, not absent. A fixture or a recorded tree that holds them is complete.
+        let plain = HostRoot(uncheckedPath: normalized, isLive: false, metadata: metadata, recorder: nil, evidence: evidence)
+        let empty = HostRoot.pseudoFileSystems.filter { ((try? plain.list($0)) ?? []).isEmpty }
+        evidence.partialRegions = empty
+        evidence.lacking = HostRoot.lackingWords(empty)
+        self.init(uncheckedPath: normalized, isLive: false, metadata: metadata, recorder: nil, evidence: evidence)
+    }
+
+    /// The file systems the kernel makes up at run time: a copy of a disk holds them only as empty directories.
+    public static let pseudoFileSystems = ["/dev", "/proc", "/sys"]
+
+    /// What the header says a source lacks when these regions were never captured.
+    static func lackingWords(_ regions: [String]) -> [String] {
+        regions.map { region in
+            switch region {
+            case "/dev": "no device nodes (/dev)"
+            case "/proc": "no process or kernel state (/proc)"
+            case "/sys": "no sysfs (/sys)"
+            default: "nothing under \(region)"
+            }
+        }
+    }
+
+    /// The error a read of `path` ends in: a missing file in a region the evidence never captured is unknown.
+    func uncaptured(_ error: FactError, _ path: String) -> FactError {
+        guard case .absent = error, !isLive, evidence.isUncaptured(RootMetadata.normalize(path)) else { return error }
+        return .notCaptured(what: path, source: evidence.noun)
+    }
+
+    /// The error for a probe only the running machine can answer (an ioctl, a libvirt connection), asked of
+    /// a root that is not the running machine.
+    public func liveOnly(_ what: String) -> FactError {
+        .notCaptured(what: what, source: evidence.noun)
+    }
+
+    /// Whether `path` exists, with "the evidence cannot tell" as an error rather than a silent false.
+    public func captured(_ path: String) throws(FactError) -> Bool {
+        do {
+            _ = try fileInfo(path)
+            return true
+        } catch .absent {
+            return false
+        }
     }
 
     /// A short label for reports: "/" or the directory.
@@ -134,7 +200,7 @@ public final class HostRoot: Sendable {
             return bytes
         } catch {
             if case .permissionDenied = error { recorder?.denied(path) }
-            throw error
+            throw uncaptured(error, path)
         }
     }
 
@@ -182,6 +248,14 @@ public final class HostRoot: Sendable {
 
     /// Names in a directory, sorted; device nodes declared in the sidecar are included.
     public func list(_ path: String) throws(FactError) -> [String] {
+        do throws(FactError) {
+            return try listUncaptured(path)
+        } catch {
+            throw uncaptured(error, path)
+        }
+    }
+
+    func listUncaptured(_ path: String) throws(FactError) -> [String] {
         var names = Set<String>()
         var found = false
         switch backend {
@@ -216,6 +290,14 @@ public final class HostRoot: Sendable {
 
     /// stat(2), overlaid with the sidecar (a declared device node exists even though git holds no file).
     public func fileInfo(_ path: String) throws(FactError) -> FileStat {
+        do throws(FactError) {
+            return try fileInfoUncaptured(path)
+        } catch {
+            throw uncaptured(error, path)
+        }
+    }
+
+    func fileInfoUncaptured(_ path: String) throws(FactError) -> FileStat {
         let declared = metadata.entry(for: path)
         var base: FileStat?
         if case .tree(let tree) = backend {
@@ -413,6 +495,14 @@ func lastComponent(_ path: String) -> String {
 extension HostRoot {
     /// The last `maxBytes` of a regular file (a long kern.log), or all of a shorter one.
     public func readTail(_ path: String, maxBytes: Int) throws(FactError) -> [UInt8] {
+        do throws(FactError) {
+            return try readTailUncaptured(path, maxBytes: maxBytes)
+        } catch {
+            throw uncaptured(error, path)
+        }
+    }
+
+    func readTailUncaptured(_ path: String, maxBytes: Int) throws(FactError) -> [UInt8] {
         if let entry = metadata.entry(for: path), entry.unreadable == true { throw .permissionDenied(path) }
         if case .tree(let tree) = backend {
             guard case .file(let bytes) = tree.nodes[try tree.lookup(path).node].content else {

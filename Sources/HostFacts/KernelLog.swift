@@ -83,7 +83,7 @@ public struct KernelLog: Codable, Sendable, Equatable {
             }
         }
         if log.sources.isEmpty {
-            for path in ["/var/log/dmesg", "/var/log/kern.log", "/journalctl-k.txt"] {
+            for path in ["/var/log/dmesg", "/var/log/kern.log", "/journalctl-k.txt", "/dmesg.txt"] {
                 do {
                     scan(try root.readTail(path, maxBytes: tailBytes), source: path, into: &log)
                 } catch .permissionDenied {
@@ -95,7 +95,9 @@ public struct KernelLog: Codable, Sendable, Equatable {
         }
         if log.sources.isEmpty {
             if !denied.isEmpty { throw .permissionDenied(denied.joined(separator: ", ")) }
-            throw .absent("a kernel log (/var/log/dmesg, /var/log/kern.log, journalctl-k.txt)")
+            let what = "a kernel log (/var/log/dmesg, /var/log/kern.log, journalctl-k.txt)"
+            // On the live machine /dev/kmsg always exists; elsewhere a missing log only means nobody saved it.
+            throw root.isLive ? .absent(what) : root.liveOnly(what)
         }
         return Sourced(log, sources: log.sources)
     }

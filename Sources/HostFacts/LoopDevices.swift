@@ -73,7 +73,7 @@ public struct LoopDevices: Codable, Sendable, Equatable {
             sources.append("/dev")
         }
         result.devices.sort { (Int($0.name.dropFirst(4)) ?? 0) < (Int($1.name.dropFirst(4)) ?? 0) }
-        result.onDemand = root.exists("/dev/loop-control")
+        result.onDemand = (try? root.captured("/dev/loop-control")) ?? false
 
         if let domains = try? store.get(Facts.libvirtDomains) {
             for domain in domains.domains {

@@ -118,4 +118,17 @@ public final class MemoryTree: Sendable {
         }
         return (stack[stack.count - 1], names)
     }
+
+    /// The same nodes with `node` as the top: a sos archive keeps everything under one folder named after
+    /// the host, and the tree is judged from there. Links that climbed above it now stop at the new top.
+    func rooted(at node: Int) -> MemoryTree {
+        guard node != 0, nodes.indices.contains(node) else { return self }
+        func swapped(_ index: Int) -> Int { index == 0 ? node : (index == node ? 0 : index) }
+        var copy = nodes
+        copy.swapAt(0, node)
+        for index in copy.indices {
+            copy[index].children = copy[index].children.mapValues(swapped)
+        }
+        return MemoryTree(nodes: copy)
+    }
 }

@@ -13,6 +13,8 @@ extension FactError {
             strings("fact_error_timed_out", ["what": what, "seconds": Int(exactly: seconds).map(String.init) ?? String(seconds)])
         case .notLive(let what): strings("fact_error_not_live", ["what": what])
         case .io(let source, let detail): strings("fact_error_io", ["source": source, "detail": detail])
+        case .notCaptured(let what, let source):
+            strings("fact_error_not_captured", ["what": what, "source": strings("evidence_noun_" + source.replacingOccurrences(of: " ", with: "_"))])
         }
     }
 }

@@ -84,6 +84,9 @@ public struct DetectionInputs: Sendable {
             return try root.readBytes(path, limit: 4 << 20)
         } catch .absent {
             return nil
+        } catch .notCaptured {
+            // Evidence that was never collected is no reading problem: detection works with what is there.
+            return nil
         } catch {
             limitations.append(error.description)
             return nil

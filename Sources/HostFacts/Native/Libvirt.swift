@@ -259,7 +259,7 @@ extension Facts {
     /// (libvirt's test driver in tests). Not available in a directory root without --connect.
     public static let libvirt = FactKey<LibvirtSnapshot>("libvirt.live", "Hypervisor, node, capabilities, domains, networks and pools as libvirt reports them") { store throws(FactError) in
         guard store.root.isLive || store.libvirtURI != nil else {
-            throw .notLive("libvirt (pass --connect to ask a libvirt about this root)")
+            throw store.root.liveOnly("a libvirt connection (pass --connect to ask a libvirt about this root)")
         }
         let uri = store.libvirtURI
         // For the default local URI, no socket means no daemon: say so without loading libvirt (and the

@@ -173,7 +173,7 @@ public struct UdevDevices: Codable, Sendable, Equatable {
     public var block: [Device]
 
     static func read(_ root: HostRoot) throws(FactError) -> Sourced<UdevDevices> {
-        guard root.isLive else { throw .notLive("udev (in a directory root the same facts come from sysfs: guest.devices)") }
+        guard root.isLive else { throw root.liveOnly("udev (the same facts come from sysfs: guest.devices)") }
         func enumerate(_ subsystem: String) throws(FactError) -> [Device] {
             var raw = [vd_udev_device](repeating: vd_udev_device(), count: 512)
             var error = [CChar](repeating: 0, count: 512)

@@ -22,7 +22,7 @@ struct MachineOptions: ParsableArguments {
     func hostRoot() throws -> HostRoot {
         guard let root else { return .live }
         do {
-            return try HostRoot(directory: root)
+            return try EvidenceOpening.open(directory: root)
         } catch {
             throw ToolFailure("cannot use --root \(root): \(error)")
         }

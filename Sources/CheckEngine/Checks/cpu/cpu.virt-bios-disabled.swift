@@ -17,6 +17,8 @@ enum CPUVirtBIOSDisabled: CheckEvaluator {
         /// The kernel logged that the firmware disabled virtualization.
         case biosDisabled = "bios-disabled"
         case kvmAnswers = "kvm-answers"
+        /// kvm_intel or kvm_amd is loaded: those modules refuse to load while the firmware keeps VT off.
+        case vendorModuleLoaded = "vendor-module-loaded"
         /// Xen dom0 (no /dev/kvm by design): the CPU flag is the remaining signal.
         case xenFlagPresent = "xen-flag-present"
         case xenBIOSSuspected = "xen-bios-suspected"
@@ -52,6 +54,12 @@ enum CPUVirtBIOSDisabled: CheckEvaluator {
             evidence.append(Evidence(source: "/dev/kvm", value: "KVM_GET_API_VERSION = \(kvm.apiVersion ?? 0)"))
             return .pass(.kvmAnswers, evidence: evidence)
         }
+        let modules = context.optionalFact(Facts.kernelModules)?.value
+        let loadedNames = Set(modules?.loaded.map(\.name) ?? [])
+        if let loaded = ["kvm_intel", "kvm_amd"].first(where: loadedNames.contains) {
+            evidence.append(Evidence(source: "/proc/modules", value: "\(loaded) is loaded"))
+            return .pass(.vendorModuleLoaded, ["module": loaded], evidence: evidence)
+        }
         if let xen = context.optionalFact(Facts.xen)?.value, xen.isDom0 {
             // Under Xen there is no /dev/kvm by design; the CPU flag is the remaining signal.
             return cpu.value.virtualizationExtension != nil
@@ -62,7 +70,6 @@ enum CPUVirtBIOSDisabled: CheckEvaluator {
             return .skip(.virtualMachine, evidence: evidence)
         }
         let device = context.facts.sourced(Facts.kvmDevice)
-        let modules = context.optionalFact(Facts.kernelModules)?.value
         if case .failure(.absent) = device {
             evidence.append(Evidence(source: "/dev/kvm", value: "missing"))
         }
@@ -75,9 +82,10 @@ enum CPUVirtBIOSDisabled: CheckEvaluator {
             // Without the kernel log the firmware state is a guess; say which way the other signals lean.
             evidence.append(Evidence(source: "kernel log", value: error.description))
             let reason = ["reason": error.description]
+            // Root helps only where the log exists and was refused; a copy that never held it needs the host.
             return hasFlag
                 ? .pass(.logUnreadableFlagPresent, reason, evidence: evidence)
-                : .warn(.logUnreadableNoFlag, reason, evidence: evidence, tags: ["needs-root"])
+                : .warn(.logUnreadableNoFlag, reason, evidence: evidence, tags: error.isPermissionDenied ? ["needs-root"] : [])
         case .success:
             if !hasFlag {
                 return .pass(.cpuLacksExtensions, evidence: evidence)

@@ -40,8 +40,9 @@ enum GuestAgent: CheckEvaluator {
         let lookedFor = "looked for \(agent.processes.joined(separator: ", ")) in /proc/*/comm"
         var evidence = [Evidence(source: "/proc/*/comm", value: running.isEmpty ? "no process of \(agent.package) running (\(lookedFor))" : "running: \(running.joined(separator: ", "))")]
         if vendor == "KVM" || vendor == "QEMU" {
-            let channel = context.root.exists("/dev/virtio-ports/org.qemu.guest_agent.0")
-            evidence.append(Evidence(source: "/dev/virtio-ports/org.qemu.guest_agent.0", value: channel ? "present" : "absent (the VM has no guest agent channel)"))
+            let channel = try? context.root.captured("/dev/virtio-ports/org.qemu.guest_agent.0")
+            evidence.append(Evidence(source: "/dev/virtio-ports/org.qemu.guest_agent.0",
+                                     value: channel.map { $0 ? "present" : "absent (the VM has no guest agent channel)" } ?? "not captured in this evidence"))
         }
         let hypervisor = report.hypervisorName ?? vendor
         if running.isEmpty {

@@ -24,7 +24,7 @@ enum HVSupport {
         let vendorLoaded = KVMSupport.vendorModules.contains { modules?.isPresent($0) == true }
         let family = context.optionalFact(Facts.cpuInfo)?.value.family
         let genericSuffices = family != nil && family != "x86" && family != "ppc" && modules?.isPresent("kvm") == true
-        if kvmUsable || vendorLoaded || genericSuffices || context.root.exists("/dev/kvm") {
+        if kvmUsable || vendorLoaded || genericSuffices || (try? context.root.captured("/dev/kvm")) == true {
             if let modules {
                 evidence.append(Evidence(source: "kernel modules", value: (["kvm"] + KVMSupport.vendorModules).filter(modules.isPresent).joined(separator: ", ")))
             }

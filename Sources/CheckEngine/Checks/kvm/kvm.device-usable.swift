@@ -84,10 +84,10 @@ enum KVMDeviceUsable: CheckEvaluator {
             case (true, .unflagged): .worksMaxVCPUsUnflagged
             }
             return .pass(condition, variables, evidence: evidence)
-        case .failure(.notLive):
-            return .pass(.notProbed, evidence: evidence)
-        case .failure(.absent) where !context.root.isLive:
-            return .pass(.notProbed, evidence: evidence)
+        case .failure(let error) where error.isUnknownFromEvidence:
+            // The node is there, but only the live host can say whether it answers.
+            evidence.append(Evidence(source: "/dev/kvm", value: error.description))
+            return .skip(.notProbed, ["reason": error.description], evidence: evidence)
         case .failure(let error):
             evidence.append(Evidence(source: "/dev/kvm", value: error.description))
             if case .timedOut = error {

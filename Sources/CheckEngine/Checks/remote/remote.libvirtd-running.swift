@@ -23,7 +23,7 @@ enum RemoteLibvirtdRunning: CheckEvaluator {
                          evidence: [Evidence(source: "libvirt", value: "\(value.uri) (\(value.node.cpus) CPUs, \(value.node.memoryKiB / 1024) MiB)")])
         case .failure(.absent(let what)):
             return .skip(.notInstalled, ["what": what])
-        case .failure(.notLive(let what)):
+        case .failure(.notLive(let what)), .failure(.notCaptured(let what, _)):
             return .skip(.notLive, ["what": what])
         case .failure(.timedOut(let what, let seconds)):
             return .fail(.hung, ["what": what, "seconds": String(CheckedNumbers.clampedInteger(seconds))],
