@@ -81,8 +81,8 @@ public struct Diagnosis: Sendable {
         var evidence = options.root.evidence
         if !options.root.isLive {
             // Live-only probes are missing from every copy; a --connect still reaches a libvirt.
-            for missing in ["no device probe", "no libvirt connection"] where !evidence.lacking.contains(missing) {
-                if missing == "no libvirt connection" && options.libvirtURI != nil { continue }
+            for missing in ["device-probe", "libvirt-connection"] where !evidence.lacking.contains(missing) {
+                if missing == "libvirt-connection" && options.libvirtURI != nil { continue }
                 evidence.lacking.append(missing)
             }
         }

@@ -56,7 +56,54 @@ public struct Runner: Sendable {
     }
 
     public func run(_ store: FactStore, options: RunOptions) -> [Finding] {
-        selected(options).map { run($0, store: store, options: options) }
+        let checks = selected(options)
+        // Asked once, and only when some check is tied to one hypervisor.
+        let running = checks.contains { $0.hypervisor != nil } ? Runner.runningHypervisor(store) : nil
+        let findings = checks.map { check in
+            if let wanted = check.hypervisor, let running, wanted != running {
+                return notForThisHypervisor(check, wanted: wanted, running: running, options: options)
+            }
+            return run(check, store: store, options: options)
+        }
+        return Runner.attributeCauses(findings, checks: checks)
+    }
+
+    /// `xen` on a Xen dom0, `kvm` everywhere else a hypervisor host can be (KVM is Linux's own).
+    static func runningHypervisor(_ store: FactStore) -> String {
+        (try? store.get(Facts.xen))?.isDom0 == true ? "xen" : "kvm"
+    }
+
+    func notForThisHypervisor(_ check: CheckDefinition, wanted: String, running: String, options: RunOptions) -> Finding {
+        let names = ["kvm": "KVM", "xen": "Xen"]
+        let summary = options.strings("runner_other_hypervisor", ["wanted": names[wanted] ?? wanted, "running": names[running] ?? running])
+        return Finding(id: check.id, area: check.area, title: check.title, severity: check.severity(in: options.profile), status: .skip,
+                       summary: summary, references: check.references, weight: 0)
+    }
+
+    /// Marks each problem whose prerequisite check has a problem of its own as that problem's consequence,
+    /// following chains to the first cause (VT off in the firmware -> no kvm_intel -> no /dev/kvm).
+    static func attributeCauses(_ findings: [Finding], checks: [CheckDefinition]) -> [Finding] {
+        let problems: Set<Status> = [.fail, .warn, .error]
+        var byID: [String: Int] = [:]
+        for (index, finding) in findings.enumerated() { byID[finding.id] = index }
+        var result = findings
+        // Catalog order is not dependency order: resolve each finding on its own, guarding against cycles.
+        func rootCause(_ index: Int, _ visiting: inout Set<Int>) -> String? {
+            guard visiting.insert(index).inserted, index < checks.count else { return nil }
+            for required in checks[index].requires {
+                guard let other = byID[required], other != index, [.fail, .warn].contains(findings[other].status) else { continue }
+                return rootCause(other, &visiting) ?? findings[other].id
+            }
+            return nil
+        }
+        for index in result.indices where problems.contains(result[index].status) && !checks[index].requires.isEmpty {
+            var visiting = Set<Int>()
+            if let cause = rootCause(index, &visiting) {
+                result[index].cause = cause
+                result[index].weight = 0
+            }
+        }
+        return result
     }
 
     public func run(_ check: CheckDefinition, store: FactStore, options: RunOptions) -> Finding {

@@ -36,14 +36,21 @@ public struct CheckDefinition: Codable, Sendable, Equatable {
     public var summaries: [String: Phrase]
     /// Error messages this check explains, as they appear in logs or pasted by a user (`explain`, `analyze`).
     public var messages: [KnownMessageDefinition]
+    /// Checks whose problem makes this one's moot (`requires: [cpu.virt-bios-disabled]`): while one of them
+    /// fails or warns, this check's own problem is reported as its consequence, under it, and not scored again.
+    public var requires: [String]
+    /// The hypervisor the check is about (`kvm`, `xen`); on a host running the other one it skips with the reason.
+    public var hypervisor: String?
 
     public init(
         id: String, title: String, area: String, profiles: [Profile], severity: SeverityByProfile,
         weight: Int? = nil, facts: [String] = [], evaluator: String? = nil, rule: Rule? = nil,
         rationale: String = "", detection: String = "", remediation: [RemediationTemplate] = [],
         references: [String] = [], examples: [Example] = [], needsRoot: String? = nil, parameters: [String: String] = [:],
-        summaries: [String: Phrase] = [:], messages: [KnownMessageDefinition] = []
+        summaries: [String: Phrase] = [:], messages: [KnownMessageDefinition] = [], requires: [String] = [], hypervisor: String? = nil
     ) {
+        self.requires = requires
+        self.hypervisor = hypervisor
         self.id = id
         self.title = title
         self.area = area
@@ -84,6 +91,8 @@ public struct CheckDefinition: Codable, Sendable, Equatable {
         parameters = try c.decodeIfPresent([String: String].self, forKey: .parameters) ?? [:]
         summaries = try c.decodeIfPresent([String: Phrase].self, forKey: .summaries) ?? [:]
         messages = try c.decodeIfPresent([KnownMessageDefinition].self, forKey: .messages) ?? []
+        requires = try c.decodeIfPresent([String].self, forKey: .requires) ?? []
+        hypervisor = try c.decodeIfPresent(String.self, forKey: .hypervisor)
     }
 
     public func severity(in profile: Profile) -> Severity { severity.value(for: profile) }

@@ -31,7 +31,8 @@ public struct EvidenceSource: Codable, Sendable, Equatable {
     /// Prefixes below which the source is known to be complete although they sit inside a partial region
     /// (a sos report copies /proc/cpuinfo whenever it exists).
     public var completeRegions: [String]
-    /// Kinds of evidence this source cannot hold, in words ("no device probe", "no libvirt connection").
+    /// Kinds of evidence this source cannot hold, as codes the report puts in words: `dev`, `proc`, `sys`
+    /// (regions never captured), `device-probe` (the /dev/kvm ioctl), `libvirt-connection`.
     public var lacking: [String]
     /// Live files answered from the collector's command outputs ("/proc/sys from sos_commands/kernel/sysctl_-a").
     public var derived: [String] = []

@@ -97,6 +97,9 @@ public struct Finding: Codable, Sendable, Equatable {
     public var references: [String]
     /// Points this finding is worth in the score; zero for skip, error and info.
     public var weight: Int
+    /// The id of the failing prerequisite this problem follows from (VT off in the firmware leaves no
+    /// /dev/kvm). Such a finding is listed under its cause and left out of the score and the verdict.
+    public var cause: String?
 
     public init(
         id: String, area: String, title: String, severity: Severity, status: Status, summary: String,

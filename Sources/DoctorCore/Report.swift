@@ -69,11 +69,24 @@ public struct Report: Codable, Sendable, Equatable {
         public var fail = 0
         public var skip = 0
         public var error = 0
+        /// Problems reported as consequences of another finding (also counted under their status above).
+        public var consequences = 0
 
         public init() {}
 
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            pass = try c.decode(Int.self, forKey: .pass)
+            warn = try c.decode(Int.self, forKey: .warn)
+            fail = try c.decode(Int.self, forKey: .fail)
+            skip = try c.decode(Int.self, forKey: .skip)
+            error = try c.decode(Int.self, forKey: .error)
+            consequences = try c.decodeIfPresent(Int.self, forKey: .consequences) ?? 0
+        }
+
         public init(_ findings: [Finding]) {
             for finding in findings {
+                if finding.cause != nil { consequences += 1 }
                 switch finding.status {
                 case .pass: pass += 1
                 case .warn: warn += 1

@@ -56,6 +56,8 @@ public struct Score: Codable, Sendable, Equatable {
     static func points(_ finding: Finding) -> (earned: Double, possible: Double) {
         // The catalog refuses weights outside CheckDefinition.weightRange; findings built another way (a report
         // read back, a hand-made catalog) are held to it here too, so the score stays a percentage.
+        // A consequence was scored with its cause already.
+        if finding.cause != nil { return (0, 0) }
         let weight = Double(min(max(finding.weight, CheckDefinition.weightRange.lowerBound), CheckDefinition.weightRange.upperBound))
         switch finding.status {
         case .pass: return (weight, weight)
@@ -81,7 +83,9 @@ public enum Verdict: String, Codable, Sendable, Equatable {
     case degraded
     case notReady = "not-ready"
 
-    public init(_ findings: [Finding]) {
+    public init(_ allFindings: [Finding]) {
+        // Consequences follow their cause's verdict; counting them again would only repeat it.
+        let findings = allFindings.filter { $0.cause == nil }
         if findings.contains(where: { $0.status == .fail && $0.severity == .critical }) {
             self = .notReady
         } else if findings.contains(where: { $0.status == .fail || $0.status == .warn || ($0.status == .error && $0.severity == .critical) }) {

@@ -139,16 +139,9 @@ public final class HostRoot: Sendable {
     /// The file systems the kernel makes up at run time: a copy of a disk holds them only as empty directories.
     public static let pseudoFileSystems = ["/dev", "/proc", "/sys"]
 
-    /// What the header says a source lacks when these regions were never captured.
+    /// The codes the header turns into words for regions never captured ("dev", "proc", "sys").
     static func lackingWords(_ regions: [String]) -> [String] {
-        regions.map { region in
-            switch region {
-            case "/dev": "no device nodes (/dev)"
-            case "/proc": "no process or kernel state (/proc)"
-            case "/sys": "no sysfs (/sys)"
-            default: "nothing under \(region)"
-            }
-        }
+        regions.map { String($0.dropFirst()) }
     }
 
     /// The error a read of `path` ends in: a missing file in a region the evidence never captured is unknown.

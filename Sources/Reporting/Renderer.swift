@@ -102,7 +102,17 @@ enum ReportView {
             return left != right ? left < right : $0.offset < $1.offset
         }.map(\.element)
         let verdictColor = report.verdict == .ready ? c["green"]! : report.verdict == .degraded ? c["yellow"]! : c["red"]!
-        let problems = sorted.filter { $0.status == .fail || $0.status == .warn || $0.status == .error }
+        // Most severe first, then by status, then catalog order; consequences are listed under their cause.
+        let statusRank: [Status: Int] = [.fail: 0, .error: 1, .warn: 2]
+        let problems = report.findings.enumerated()
+            .filter { statusRank[$0.element.status] != nil && $0.element.cause == nil }
+            .sorted { left, right in
+                if left.element.severity != right.element.severity { return left.element.severity > right.element.severity }
+                let (a, b) = (statusRank[left.element.status]!, statusRank[right.element.status]!)
+                return a != b ? a < b : left.offset < right.offset
+            }.map(\.element)
+        var consequences: [String: [Finding]] = [:]
+        for item in report.findings where item.cause != nil { consequences[item.cause!, default: []].append(item) }
         let unknown = strings("unknown")
         let hostname = report.host.hostname ?? unknown
         let score = report.score.overall.map { "\($0)/100" } ?? strings("score_not_available")
@@ -117,7 +127,15 @@ enum ReportView {
             "count_failed": report.counts.fail, "count_warnings": report.counts.warn, "count_errors": report.counts.error,
             "count_passed": report.counts.pass, "count_skipped": report.counts.skip,
         ])
-        let finding = { (item: Finding) in ReportView.finding(item, c, strings) }
+        let finding = { (item: Finding) -> [String: Any] in
+            var view = ReportView.finding(item, c, strings)
+            let following = consequences[item.id] ?? []
+            view["consequences"] = following.map { ReportView.finding($0, c, strings) }
+            view["hasConsequences"] = !following.isEmpty
+            view["consequencesHeading"] = strings("consequences_heading", ["id": item.id])
+            return view
+        }
+        let evidence = report.evidence.map { ReportView.evidenceLines($0, strings) } ?? []
         return [
             "t": t,
             "c": c,
@@ -137,6 +155,7 @@ enum ReportView {
                 "root": report.host.root,
                 "virtualization": report.host.virtualization ?? unknown,
             ],
+            "sourceLines": evidence,
             "score": score,
             "scoreNumber": report.score.overall ?? 0,
             "verdict": report.verdict.rawValue,
@@ -162,6 +181,26 @@ enum ReportView {
             "skipped": sorted.filter { $0.status == .skip }.map(finding),
             "hasSkipped": sorted.contains { $0.status == .skip },
         ]
+    }
+
+    /// The header's account of the evidence: what it was, whose and when, what it could not hold.
+    static func evidenceLines(_ evidence: EvidenceSource, _ strings: Strings) -> [String] {
+        var description = strings("evidence_noun_" + evidence.noun.replacingOccurrences(of: " ", with: "_"))
+        if let collector = evidence.collector { description += " (\(collector))" }
+        if let hostname = evidence.hostname { description += " " + strings("evidence_of_host", ["hostname": hostname]) }
+        if let collectedAt = evidence.collectedAt { description += ", " + strings("evidence_collected", ["time": timestamp(collectedAt)]) }
+        var lines = [strings("label_evidence") + ": " + description]
+        if !evidence.lacking.isEmpty {
+            lines.append(strings("label_evidence_lacking") + ": " + evidence.lacking.map { code in
+                let key = "evidence_lacks_" + code.replacingOccurrences(of: "-", with: "_")
+                let text = strings(key)
+                return text == key ? code : text
+            }.joined(separator: ", "))
+        }
+        if !evidence.derived.isEmpty {
+            lines.append(strings("label_evidence_derived") + ": " + evidence.derived.joined(separator: "; "))
+        }
+        return lines
     }
 
     static func finding(_ finding: Finding, _ c: [String: String], _ strings: Strings) -> [String: Any] {

@@ -124,7 +124,7 @@ public enum SosReport {
             // The listing shows nodes, not their contents: the probe still needs the host.
             evidence.completeRegions.append("/dev")
         }
-        evidence.lacking = (devicesListed ? [] : ["no device nodes (/dev)"]) + ["no device probe", "no libvirt connection"]
+        evidence.lacking = (devicesListed ? [] : ["dev"]) + ["device-probe", "libvirt-connection"]
         evidence.derived = used
         return root.reinterpreted(as: evidence, metadata: RootMetadata(files: files, process: root.metadata.process))
     }
