@@ -46,6 +46,8 @@ public enum Facts {
             sources.append("/proc/modules")
         } catch .absent {
             supported = false
+        } catch .notCaptured {
+            // A copy without /proc: what is loaded still shows in /sys/module when that was captured.
         }
         let loadedNames = Set(loaded.map(\.name))
         var builtIn: [String] = []

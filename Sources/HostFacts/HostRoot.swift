@@ -291,7 +291,11 @@ public final class HostRoot: Sendable {
     }
 
     func fileInfoUncaptured(_ path: String) throws(FactError) -> FileStat {
-        let declared = metadata.entry(for: path)
+        var declared = metadata.entry(for: path)
+        // A directory the sidecar only implies (/dev when it declares /dev/kvm) exists as a directory.
+        if declared == nil, !metadata.children(of: path).isEmpty {
+            declared = RootMetadata.Entry(type: .directory, mode: "0755")
+        }
         var base: FileStat?
         if case .tree(let tree) = backend {
             do throws(FactError) {

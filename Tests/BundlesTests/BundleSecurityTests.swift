@@ -381,7 +381,9 @@ import TestSupport
             }
         }
         #expect { try Self.analyze(scratch.path + "/absent.tar.gz") } throws: { "\($0)".contains("cannot be opened (No such file or directory)") }
-        #expect { try Self.analyze(scratch.path) } throws: { "\($0)".contains("not a regular file") }
+        // A directory is read as evidence (an extracted sos report); one with nothing of a system is refused.
+        let empty = ScratchRoot()
+        #expect { try Self.analyze(empty.path) } throws: { "\($0)".contains("no recognisable system evidence") }
     }
 
     @Test func oversizedFactsAreLeftOutWithANote() throws {

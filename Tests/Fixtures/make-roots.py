@@ -85,6 +85,7 @@ OVERWRITTEN AND LOST.
 IFACE_DEFAULT = "<interface type='network'>\n      <mac address='52:54:00:11:22:33'/>\n      <source network='default'/>\n      <model type='virtio'/>\n    </interface>"
 IFACE_BRIDGE = "<interface type='bridge'>\n      <mac address='52:54:00:44:55:66'/>\n      <source bridge='br0'/>\n      <model type='virtio'/>\n    </interface>"
 
+DEV_NULL = '  /dev/null: { type: char, mode: "0666", uid: 0, gid: 0, major: 1, minor: 3 }\n'
 DEV_KVM = "  /dev/kvm: { type: char, mode: \"0666\", uid: 0, gid: 36, major: 10, minor: 232 }\n"
 LOOP_CONTROL = "  /dev/loop-control: { type: char, mode: \"0660\", uid: 0, gid: 6, major: 10, minor: 237 }\n"
 KVM_PROBE_OK = "api_version=12\nKVM_CAP_USER_MEMORY=1\nKVM_CAP_SET_TSS_ADDR=1\nKVM_CAP_NR_VCPUS=16\nKVM_CAP_MAX_VCPUS=4096\nKVM_CAP_IRQCHIP=1\nKVM_CAP_EXT_CPUID=1\nKVM_CAP_NESTED_STATE=16384\nKVM_CAP_TSC_CONTROL=1\n"
@@ -159,7 +160,8 @@ for m in ["kvm", "irqbypass"]:
     w(r, f"sys/module/{m}/initstate", "live\n")
 w(r, "var/log/dmesg", "[    0.000000] Linux version 6.5.6-300.fc39.x86_64\n[    0.031337] x86/cpu: VMX (outside TXT) disabled by BIOS\n[    0.041002] VMX not enabled (by BIOS) in MSR_IA32_FEAT_CTL on CPU 0\n[   11.202113] kvm_intel: VMX not supported by CPU 0\n")
 w(r, "proc/sys/net/ipv4/ip_forward", "0\n")
-w(r, ".meta.yaml", "files: {}\n")
+# /dev was captured (it holds the usual nodes) and has no kvm node: its absence is a finding, not a gap.
+w(r, ".meta.yaml", "files:\n" + DEV_NULL)
 
 # ---------------------------------------------------------------- 3. PVM: KVM without vmx/svm inside a VM (like the CI machine)
 r = "pvm-nested-kvm"
@@ -185,6 +187,7 @@ w(r, "sys/devices/system/clocksource/clocksource0/current_clocksource", "kvm-clo
 w(r, "etc/selinux/config", "SELINUX=enforcing\nSELINUXTYPE=targeted\n")
 w(r, "sys/fs/selinux/enforce", "1")
 w(r, "var/log/dmesg", "[    0.000000] Hypervisor detected: KVM\n[    0.000000] kvm-clock: Using msrs 4b564d01 and 4b564d00\n")
+w(r, ".meta.yaml", "files:\n" + DEV_NULL)
 
 # ---------------------------------------------------------------- 5. old AMD without constant TSC, frequency scaling on
 r = "amd-no-constant-tsc-cpufreq"

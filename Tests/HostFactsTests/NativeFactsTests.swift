@@ -39,8 +39,17 @@ import TestSupport
         #expect(inventory.notes.contains { $0.contains("0000:00:04.0") }, "the unreadable device is named")
     }
 
-    @Test func noPCIBusIsAbsent() {
-        #expect(throws: FactError.absent("/sys/bus/pci/devices")) { try FactStore(root: ScratchRoot().root).get(Facts.pci) }
+    @Test func noPCIBusIsAbsentWhereSysfsWasCaptured() {
+        let scratch = ScratchRoot()
+        scratch.write("sys/class/net/lo/type", "772\n")
+        #expect(throws: FactError.absent("/sys/bus/pci/devices")) { try FactStore(root: scratch.root).get(Facts.pci) }
+    }
+
+    @Test func noSysfsAtAllIsNotCaptured() {
+        // A copied disk's /sys is an empty mount point: the bus is unknown, not missing.
+        #expect(throws: FactError.notCaptured(what: "/sys/bus/pci/devices", source: "directory root")) {
+            try FactStore(root: ScratchRoot().root).get(Facts.pci)
+        }
     }
 }
 

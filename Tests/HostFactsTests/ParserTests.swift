@@ -27,6 +27,8 @@ import TestSupport
         scratch.write("sys/module/kvm/parameters/halt_poll_ns", "0\n")
         scratch.write("sys/module/kvm_pvm/parameters/pvm_native", "0\n")
         scratch.write("sys/module/loop/initstate", "live\n")
+        // /proc was captured (it holds cpuinfo) and has no modules file: the kernel cannot load modules.
+        scratch.write("proc/cpuinfo", "processor\t: 0\n")
         let modules = try FactStore(root: scratch.root).get(Facts.kernelModules)
         #expect(!modules.loadableModulesSupported)
         #expect(modules.isPresent("kvm") && modules.isPresent("kvm-pvm"))

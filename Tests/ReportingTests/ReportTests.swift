@@ -60,7 +60,8 @@ func finding(_ id: String, _ area: String, _ status: Status, _ severity: Severit
         for key in ["hostname", "kernel", "os", "root"] { #expect(host.keys.contains(key), "host.\(key)") }
         let score = json["score"] as! [String: Any]
         #expect(score.keys.contains("overall") && score["areas"] is [Any])
-        #expect(json["verdict"] as? String == "not-ready", "no /dev/kvm in this root")
+        #expect(json["verdict"] as? String == "degraded", "no /dev in this root: /dev/kvm is unknown, not missing")
+        #expect((json["evidence"] as? [String: Any])?["kind"] as? String == "directory")
         #expect(json["generatedAt"] as? String == "2026-11-18T11:06:40Z")
         let findings = json["findings"] as! [[String: Any]]
         for item in findings {
@@ -82,7 +83,8 @@ func finding(_ id: String, _ area: String, _ status: Status, _ severity: Severit
 
     @Test func textReportNamesProblemsEvidenceAndFixes() throws {
         let text = try Renderer().render(try Self.report("net-nat-forwarding-off"), format: .text)
-        #expect(text.contains("Verdict: NOT-READY"))
+        #expect(text.contains("Verdict: DEGRADED"))
+        #expect(text.contains("Not in this evidence: device nodes (/dev)"))
         #expect(text.contains("[FAIL]  net.ip-forward"))
         #expect(text.contains("seen: /proc/sys/net/ipv4/ip_forward: 0"))
         #expect(text.contains("$ sudo sysctl -w net.ipv4.ip_forward=1"))

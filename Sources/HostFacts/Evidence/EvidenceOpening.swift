@@ -15,12 +15,12 @@ public enum EvidenceOpening {
 
     /// A `--root` directory as evidence: a sos report (also one level down, as its archive unpacks) or a
     /// directory laid out like `/`.
-    public static func open(directory: String) throws(FactError) -> HostRoot {
-        try interpret(try HostRoot(directory: directory))
+    public static func open(directory: String, accepting: [String] = []) throws(FactError) -> HostRoot {
+        try interpret(try HostRoot(directory: directory), accepting: accepting)
     }
 
     /// The same for any root (a directory or an archive read into memory).
-    public static func interpret(_ root: HostRoot) throws(FactError) -> HostRoot {
+    public static func interpret(_ root: HostRoot, accepting: [String] = []) throws(FactError) -> HostRoot {
         if root.isLive { return root }
         if SosReport.isSosReport(root) { return SosReport.open(root) }
         // `tar xf sosreport-host-....tar.xz` leaves one folder; accept its parent too.
@@ -30,7 +30,7 @@ public enum EvidenceOpening {
             let inner = try root.subtree("/" + folders[0], label: root.label + "/" + folders[0])
             if SosReport.isSosReport(inner) { return SosReport.open(inner) }
         }
-        guard hasSystemEvidence(root) else {
+        guard hasSystemEvidence(root) || accepting.contains(where: { (try? root.fileInfo($0)) != nil }) else {
             throw .unparsable(source: root.label, detail: "no recognisable system evidence: " + expectation)
         }
         return root

@@ -29,9 +29,11 @@ struct Certs: ParsableCommand {
 
     func run() throws {
         try Exit.guarding {
-            var options = try machine.diagnosisOptions()
+            // A folder of certificates is evidence enough when --cert points into it.
+            var options = try machine.diagnosisOptions(accepting: certificateOptions.cert)
             options.extraCertificatePaths = certificateOptions.cert
-            let instant = try now.map(parseInstant) ?? Date()
+            // Collected evidence (a sos report) is judged as of its collection unless --now says otherwise.
+            let instant = try now.map(parseInstant) ?? options.root.evidence.collectedAt ?? Date()
             let listing = CertificateListing.make(options.factStore(), now: instant, warningDays: certificateOptions.certWarnDays)
             switch format {
             case .text: Print.text(listing.text())

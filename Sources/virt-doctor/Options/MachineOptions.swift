@@ -19,18 +19,20 @@ struct MachineOptions: ParsableArguments {
         try OptionLimits.checkSeconds(libvirtTimeout, option: "--libvirt-timeout")
     }
 
-    func hostRoot() throws -> HostRoot {
+    /// The root to read; `accepting` names paths whose presence makes a directory acceptable evidence even
+    /// when it does not look like a system (`certs --root dir --cert /pki`).
+    func hostRoot(accepting: [String] = []) throws -> HostRoot {
         guard let root else { return .live }
         do {
-            return try EvidenceOpening.open(directory: root)
+            return try EvidenceOpening.open(directory: root, accepting: accepting)
         } catch {
             throw ToolFailure("cannot use --root \(root): \(error)")
         }
     }
 
     /// The diagnosis options this group decides; commands add their own.
-    func diagnosisOptions() throws -> DiagnosisOptions {
-        DiagnosisOptions(root: try hostRoot(), libvirtURI: connect, libvirtTimeout: libvirtTimeout)
+    func diagnosisOptions(accepting: [String] = []) throws -> DiagnosisOptions {
+        DiagnosisOptions(root: try hostRoot(accepting: accepting), libvirtURI: connect, libvirtTimeout: libvirtTimeout)
     }
 }
 

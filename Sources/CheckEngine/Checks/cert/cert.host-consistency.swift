@@ -28,10 +28,27 @@ enum CertHostConsistency: CheckEvaluator {
         guard !copies.isEmpty else { return .skip(.noCopies) }
         var evidence = [Evidence(source: vdsm.path, value: "serial \(reference.serialHex), \(CertificateSupport.describe(reference, now: context.now))")]
         var differing: [(InventoryEntry, CertificateRecord)] = []
+        // The service directories also hold a copy of the CA (libvirt-vnc/ca-cert.pem): that one is compared
+        // with the CA vdsm trusts, never with vdsm's own certificate.
+        let authority = inventory.entries(.engineCA).first { $0.path == "/etc/pki/vdsm/certs/cacert.pem" }
+            ?? inventory.entries(.engineCA).first
+        let authorityCertificate = authority?.file.certificates.first
         for copy in copies {
             guard let certificate = copy.file.certificates.first else { continue }
+            let described = CertificateSupport.describe(certificate, now: context.now)
+            if certificate.isCA && !reference.isCA {
+                guard let authority, let authorityCertificate else {
+                    evidence.append(Evidence(source: copy.path, value: "a CA certificate; no CA of vdsm's to compare it with, \(described)"))
+                    continue
+                }
+                let same = certificate.sha256Fingerprint == authorityCertificate.sha256Fingerprint
+                let name = authority.path.split(separator: "/").last.map(String.init) ?? authority.path
+                evidence.append(Evidence(source: copy.path, value: (same ? "same CA certificate as \(name)" : "a different CA certificate than \(name): serial \(certificate.serialHex)") + ", \(described)"))
+                if !same { differing.append((copy, certificate)) }
+                continue
+            }
             let same = certificate.sha256Fingerprint == reference.sha256Fingerprint
-            evidence.append(Evidence(source: copy.path, value: (same ? "same certificate as vdsmcert.pem" : "a different certificate: serial \(certificate.serialHex)") + ", \(CertificateSupport.describe(certificate, now: context.now))"))
+            evidence.append(Evidence(source: copy.path, value: (same ? "same certificate as vdsmcert.pem" : "a different certificate: serial \(certificate.serialHex)") + ", \(described)"))
             if !same { differing.append((copy, certificate)) }
         }
         if differing.isEmpty { return .pass(.same, evidence: evidence) }
