@@ -5,13 +5,13 @@ import Reporting
 
 struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Judge a collected bundle offline: the same report as on the host, plus known errors in its logs.")
+        abstract: "Judge a collected bundle or a sos report offline: the same report as on the host, plus known errors in its logs.")
 
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var selection: SelectionOptions
     @OptionGroup var languageOptions: LanguageOptions
 
-    @Argument(help: "A bundle written by virt-doctor collect.")
+    @Argument(help: "A bundle written by virt-doctor collect, or a sos report (its .tar.xz/.tar.gz/.tar.bz2 archive or the extracted folder).")
     var bundle: String
 
     @Option(help: "Output format.")
