@@ -281,26 +281,26 @@ extension Archive {
     }
 
     /// The data of a GNU long-name record: the name and its terminating NUL(s), nothing after a NUL.
-    static func longText(_ data: [UInt8], what: String, member: String) throws -> String {
+    static func longText(_ data: [UInt8], what: String, member: @autoclosure () -> String) throws -> String {
         let text = data.prefix { $0 != 0 }
         guard data.dropFirst(text.count).allSatisfy({ $0 == 0 }) else {
-            throw ArchiveError("\(member): the \(what) contains a NUL byte")
+            throw ArchiveError("\(member()): the \(what) contains a NUL byte")
         }
-        guard !text.isEmpty else { throw ArchiveError("\(member): the \(what) is empty") }
+        guard !text.isEmpty else { throw ArchiveError("\(member()): the \(what) is empty") }
         return String(decoding: text, as: UTF8.self)
     }
 
-    static func paxText(_ value: ArraySlice<UInt8>, key: String, member: String) throws -> String {
-        guard !value.contains(0) else { throw ArchiveError("\(member): the pax \(key) contains a NUL byte") }
-        guard value.count <= maximumNameBytes else { throw ArchiveError("\(member): the pax \(key) is longer than \(maximumNameBytes) bytes") }
+    static func paxText(_ value: ArraySlice<UInt8>, key: String, member: @autoclosure () -> String) throws -> String {
+        guard !value.contains(0) else { throw ArchiveError("\(member()): the pax \(key) contains a NUL byte") }
+        guard value.count <= maximumNameBytes else { throw ArchiveError("\(member()): the pax \(key) is longer than \(maximumNameBytes) bytes") }
         return String(decoding: value, as: UTF8.self)
     }
 
     /// pax records are "LENGTH KEY=VALUE\n", LENGTH counting the whole record in decimal.
-    static func paxRecords(_ data: [UInt8], member: String) throws -> [(String, ArraySlice<UInt8>)] {
+    static func paxRecords(_ data: [UInt8], member: @autoclosure () -> String) throws -> [(String, ArraySlice<UInt8>)] {
         var records: [(String, ArraySlice<UInt8>)] = []
         var start = 0
-        let malformed = ArchiveError("\(member): a malformed pax header record")
+        func malformed() -> ArchiveError { ArchiveError("\(member()): a malformed pax header record") }
         while start < data.count {
             if data[start] == 0 { break }
             var index = start
@@ -308,14 +308,14 @@ extension Archive {
             while index < data.count, (0x30...0x39).contains(data[index]) {
                 length = length * 10 + Int(data[index] - 0x30)
                 // A record longer than the header itself is a lie; stopping here also keeps `length` small.
-                guard length <= data.count else { throw ArchiveError("\(member): a pax record claims more bytes than its header holds") }
+                guard length <= data.count else { throw ArchiveError("\(member()): a pax record claims more bytes than its header holds") }
                 index += 1
             }
-            guard index > start, index < data.count, data[index] == 0x20, length > index - start + 1, length <= data.count - start else { throw malformed }
+            guard index > start, index < data.count, data[index] == 0x20, length > index - start + 1, length <= data.count - start else { throw malformed() }
             let end = start + length
-            guard data[end - 1] == 0x0A else { throw malformed }
+            guard data[end - 1] == 0x0A else { throw malformed() }
             let body = data[(index + 1)..<(end - 1)]
-            guard let equals = body.firstIndex(of: UInt8(ascii: "=")) else { throw malformed }
+            guard let equals = body.firstIndex(of: UInt8(ascii: "=")) else { throw malformed() }
             records.append((String(decoding: body[..<equals], as: UTF8.self), body[(equals + 1)...]))
             start = end
         }
@@ -335,13 +335,13 @@ extension Archive {
 
     /// A member path must stay inside the archive: relative, no "..", bounded, no NUL. "." and empty
     /// components are dropped, so "a//./b" and "a/b" are the same member.
-    static func safePath(_ name: String, member: String = "a member") throws -> String {
-        guard !name.utf8.contains(0) else { throw ArchiveError("\(member): the name contains a NUL byte") }
-        guard name.utf8.count <= maximumNameBytes else { throw ArchiveError("\(member): the name is longer than \(maximumNameBytes) bytes") }
+    static func safePath(_ name: String, member: @autoclosure () -> String = "a member") throws -> String {
+        guard !name.utf8.contains(0) else { throw ArchiveError("\(member()): the name contains a NUL byte") }
+        guard name.utf8.count <= maximumNameBytes else { throw ArchiveError("\(member()): the name is longer than \(maximumNameBytes) bytes") }
         guard !name.hasPrefix("/") else { throw ArchiveError("\(printable(name)): absolute paths are not accepted") }
         let parts = name.split(separator: "/").filter { $0 != "." }
         guard !parts.contains("..") else { throw ArchiveError("\(printable(name)): paths with .. are not accepted") }
-        guard !parts.isEmpty else { throw ArchiveError("\(member) has an empty name") }
+        guard !parts.isEmpty else { throw ArchiveError("\(member()) has an empty name") }
         return parts.joined(separator: "/")
     }
 

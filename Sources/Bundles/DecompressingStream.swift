@@ -18,96 +18,80 @@ enum DecodeStep: Equatable {
     case failure(String)
 }
 
-final class GzipDecoder: Decoder {
-    private let inflater: OpaquePointer
+/// A decoder in one of the C shims (CZlib, CLzma, CBzip2). They share one contract: given input and room,
+/// report the bytes consumed and produced and a status, 0 progress, 1 end, 2 no progress possible, or a
+/// negative failure, which `failure` puts in words.
+final class ShimDecoder: Decoder {
+    typealias StepFunction = (OpaquePointer, UnsafePointer<UInt8>?, Int, Int32, UnsafeMutablePointer<Int>,
+                              UnsafeMutablePointer<UInt8>?, Int, UnsafeMutablePointer<Int>) -> Int32
+    private let handle: OpaquePointer
+    private let stepFunction: StepFunction
+    private let close: (OpaquePointer) -> Void
+    private let failure: (Int) -> String
 
-    init() throws {
-        guard let inflater = vd_inflater_open() else { throw ArchiveError("zlib could not start (out of memory)") }
-        self.inflater = inflater
+    private init(handle: OpaquePointer, step: @escaping StepFunction, close: @escaping (OpaquePointer) -> Void,
+                 failure: @escaping (Int) -> String) {
+        self.handle = handle
+        self.stepFunction = step
+        self.close = close
+        self.failure = failure
     }
 
-    deinit { vd_inflater_close(inflater) }
+    deinit { close(handle) }
 
     func step(_ input: UnsafeBufferPointer<UInt8>, inputEnded: Bool, into output: UnsafeMutableBufferPointer<UInt8>)
         -> (consumed: Int, produced: Int, result: DecodeStep) {
         var consumed = 0
         var produced = 0
-        let status = vd_inflater_step(inflater, input.baseAddress, input.count, &consumed, output.baseAddress, output.count, &produced)
+        let status = Int(stepFunction(handle, input.baseAddress, input.count, inputEnded ? 1 : 0, &consumed,
+                                      output.baseAddress, output.count, &produced))
         switch status {
         case 0: return (consumed, produced, .progress)
         case 1: return (consumed, produced, .end)
         case 2: return (consumed, produced, .needsInput)
-        default: return (consumed, produced, .failure("the gzip stream is corrupt (zlib \(status))"))
+        default: return (consumed, produced, .failure(failure(status)))
         }
     }
-}
 
-final class XzDecoder: Decoder {
-    private let decoder: OpaquePointer
+    static func gzip() throws -> ShimDecoder {
+        guard let inflater = vd_inflater_open() else { throw ArchiveError("zlib could not start (out of memory)") }
+        // zlib tells the end of a gzip member by itself; whether more input follows does not matter to it.
+        return ShimDecoder(handle: inflater, step: { vd_inflater_step($0, $1, $2, $4, $5, $6, $7) }, close: vd_inflater_close) {
+            "the gzip stream is corrupt (zlib \($0))"
+        }
+    }
 
-    init(memoryLimit: UInt64) throws {
+    static func xz(memoryLimit: UInt64) throws -> ShimDecoder {
         guard let decoder = vd_xz_decoder_open(memoryLimit) else { throw ArchiveError("liblzma could not start (out of memory)") }
-        self.decoder = decoder
-    }
-
-    deinit { vd_xz_decoder_close(decoder) }
-
-    func step(_ input: UnsafeBufferPointer<UInt8>, inputEnded: Bool, into output: UnsafeMutableBufferPointer<UInt8>)
-        -> (consumed: Int, produced: Int, result: DecodeStep) {
-        var consumed = 0
-        var produced = 0
-        let status = Int(vd_xz_decoder_step(decoder, input.baseAddress, input.count, inputEnded ? 1 : 0, &consumed,
-                                            output.baseAddress, output.count, &produced))
-        let result: DecodeStep
-        switch status {
-        case VD_XZ_PROGRESS: result = .progress
-        case VD_XZ_END: result = .end
-        case VD_XZ_NEEDS_INPUT: result = .needsInput
-        case VD_XZ_CORRUPT: result = .failure("the xz stream is corrupt (bad data, a failed integrity check, or data after its end)")
-        case VD_XZ_MEMORY_LIMIT:
-            result = .failure("the xz stream needs more than \(Archive.xzMemoryLimit >> 20) MiB of memory to decode (a dictionary bigger than xz -9 uses); refusing it")
-        case VD_XZ_OUT_OF_MEMORY: result = .failure("liblzma ran out of memory")
-        case VD_XZ_NOT_XZ: result = .failure("the xz stream header is corrupt")
-        case VD_XZ_UNSUPPORTED: result = .failure("the xz stream uses a filter or option this liblzma does not support")
-        default: result = .failure("liblzma failed (internal error \(status))")
+        return ShimDecoder(handle: decoder, step: vd_xz_decoder_step, close: vd_xz_decoder_close) { status in
+            switch status {
+            case VD_XZ_CORRUPT: "the xz stream is corrupt (bad data, a failed integrity check, or data after its end)"
+            case VD_XZ_MEMORY_LIMIT:
+                "the xz stream needs more than \(memoryLimit >> 20) MiB of memory to decode (a dictionary bigger than xz -9 uses); refusing it"
+            case VD_XZ_OUT_OF_MEMORY: "liblzma ran out of memory"
+            case VD_XZ_NOT_XZ: "the xz stream header is corrupt"
+            case VD_XZ_UNSUPPORTED: "the xz stream uses a filter or option this liblzma does not support"
+            default: "liblzma failed (internal error \(status))"
+            }
         }
-        return (consumed, produced, result)
     }
-}
 
-final class Bzip2Decoder: Decoder {
-    private let decoder: OpaquePointer
-
-    init() throws {
+    static func bzip2() throws -> ShimDecoder {
         var reason = [CChar](repeating: 0, count: 512)
         guard vd_bzip2_load(&reason, reason.count) == 1 else {
             let text = String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw ArchiveError("the archive is bzip2-compressed, but \(text)")
         }
         guard let decoder = vd_bzip2_decoder_open() else { throw ArchiveError("libbz2 could not start (out of memory)") }
-        self.decoder = decoder
-    }
-
-    deinit { vd_bzip2_decoder_close(decoder) }
-
-    func step(_ input: UnsafeBufferPointer<UInt8>, inputEnded: Bool, into output: UnsafeMutableBufferPointer<UInt8>)
-        -> (consumed: Int, produced: Int, result: DecodeStep) {
-        var consumed = 0
-        var produced = 0
-        let status = Int(vd_bzip2_decoder_step(decoder, input.baseAddress, input.count, inputEnded ? 1 : 0, &consumed,
-                                               output.baseAddress, output.count, &produced))
-        let result: DecodeStep
-        switch status {
-        case VD_BZIP2_PROGRESS: result = .progress
-        case VD_BZIP2_END: result = .end
-        case VD_BZIP2_NEEDS_INPUT: result = .needsInput
-        case VD_BZIP2_CORRUPT: result = .failure("the bzip2 stream is corrupt (bad data or a failed CRC)")
-        case VD_BZIP2_NOT_BZIP2: result = .failure("the bzip2 stream is corrupt (a bad stream header)")
-        case VD_BZIP2_OUT_OF_MEMORY: result = .failure("libbz2 ran out of memory")
-        case VD_BZIP2_TRAILING_DATA: result = .failure("the bzip2 stream is followed by data that is not bzip2 (corrupt)")
-        default: result = .failure("libbz2 failed (internal error \(status))")
+        return ShimDecoder(handle: decoder, step: vd_bzip2_decoder_step, close: vd_bzip2_decoder_close) { status in
+            switch status {
+            case VD_BZIP2_CORRUPT: "the bzip2 stream is corrupt (bad data or a failed CRC)"
+            case VD_BZIP2_NOT_BZIP2: "the bzip2 stream is corrupt (a bad stream header)"
+            case VD_BZIP2_OUT_OF_MEMORY: "libbz2 ran out of memory"
+            case VD_BZIP2_TRAILING_DATA: "the bzip2 stream is followed by data that is not bzip2 (corrupt)"
+            default: "libbz2 failed (internal error \(status))"
+            }
         }
-        return (consumed, produced, result)
     }
 }
 
@@ -162,9 +146,9 @@ final class DecompressingStream {
         self.format = format
         switch format {
         case .tar: decoder = StoredDecoder()
-        case .gzip: decoder = try GzipDecoder()
-        case .xz: decoder = try XzDecoder(memoryLimit: Archive.xzMemoryLimit)
-        case .bzip2: decoder = try Bzip2Decoder()
+        case .gzip: decoder = try ShimDecoder.gzip()
+        case .xz: decoder = try ShimDecoder.xz(memoryLimit: Archive.xzMemoryLimit)
+        case .bzip2: decoder = try ShimDecoder.bzip2()
         }
     }
 
