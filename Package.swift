@@ -59,9 +59,14 @@ let package = Package(
         ),
         // gzip for bundles (zlib, present wherever Swift is installed).
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
+        // xz for .tar.xz archives (sos reports); liblzma.so.5 is on every distribution, under that one name.
+        .target(name: "CLzma", linkerSettings: [.linkedLibrary("lzma")]),
+        // bzip2 for .tar.bz2 through dlopen: libbz2's SONAME differs between Debian and RHEL.
+        .target(name: "CBzip2", linkerSettings: [.linkedLibrary("dl")]),
         // Support bundles: collect a host's evidence into one archive, analyze it elsewhere.
         .target(name: "Bundles", dependencies: [
-            "DoctorCore", "HostFacts", "CheckEngine", "Reporting", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
+            "DoctorCore", "HostFacts", "CheckEngine", "Reporting", "CZlib", "CLzma", "CBzip2",
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Thin CLI: parse arguments, call the libraries, print, choose the exit code.
         .executableTarget(

@@ -60,6 +60,16 @@ fuzz_one() {
     case "$target" in
         tar) tar -C "$repository/Tests/Fixtures/roots" -cf "$seeds/fixture-root.tar" kvm-intel-host-ready ;;
         tar-gz) tar -C "$repository/Tests/Fixtures/roots" -czf "$seeds/fixture-root.tar.gz" kvm-intel-host-ready ;;
+        archive)
+            # Plain, xz, xz without a check (mutated data then reaches the decoder and the tar reader instead
+            # of stopping at a CRC) and bzip2.
+            plain="$seeds/fixture-root.tar"
+            tar -C "$repository/Tests/Fixtures/roots" -cf "$plain" kvm-intel-host-ready
+            if command -v xz >/dev/null; then
+                xz -c "$plain" > "$plain.xz"
+                xz -c --check=none "$plain" > "$seeds/fixture-root-nocheck.tar.xz"
+            fi
+            if command -v bzip2 >/dev/null; then bzip2 -c "$plain" > "$plain.bz2"; fi ;;
     esac
     "$executable" -max_total_time="$seconds" -timeout="$timeout_seconds" -rss_limit_mb="$rss_mb" \
         -max_len="${FUZZ_MAX_LEN:-65536}" -print_final_stats=1 \

@@ -1,3 +1,5 @@
+import CBzip2
+import CLzma
 import CZlib
 import Foundation
 import HostFacts
@@ -27,16 +29,33 @@ public struct ArchiveError: Error, CustomStringConvertible, Sendable, Equatable 
     init(_ description: String) { self.description = description }
 }
 
-/// tar (POSIX ustar, with GNU long names and pax headers) inside gzip: what `tar xzf` opens on any support
-/// machine. Reading is defensive and happens in memory only: the gzip stream is inflated in chunks, every header
-/// number is range-checked, and total size, member size and member count are bounded; nothing is ever written
-/// to disk (a bundle is judged through an in-memory HostRoot, see MemoryTree).
+/// tar (POSIX ustar, with GNU long names and pax headers), plain or inside gzip, xz or bzip2: what `tar xf`
+/// opens on any support machine. virt-doctor writes .tar.gz bundles; sos reports are usually .tar.xz. Reading
+/// is defensive and happens in memory only: the compressed stream is decoded in chunks, every header number
+/// is range-checked, and total size, member size and member count are bounded; nothing is ever written to
+/// disk (a bundle is judged through an in-memory HostRoot, see MemoryTree).
 public enum Archive {
+    /// How an archive file is stored, told by its first bytes (never by its name).
+    public enum Format: String, Sendable, Equatable, CaseIterable {
+        case tar, gzip, xz, bzip2
+    }
+
     public struct Limits: Sendable {
-        /// Bytes of tar stream (headers, contents, padding) the gzip may unpack to, plus the per-member cost below.
+        /// Bytes the members the reader keeps may take in memory: their contents plus the per-member cost
+        /// below. Without a member filter every member is kept, and the decompressed tar stream (headers,
+        /// contents, padding) is bounded by this number as well.
         public var maximumUncompressedBytes: Int
+        /// Largest member kept; a member the filter passes over may be bigger (it is streamed past).
         public var maximumMemberBytes: Int
+        /// Members kept.
         public var maximumMembers: Int
+        /// With a member filter: the bytes the whole tar stream may decompress to, members passed over
+        /// included. Passing over costs time, not memory, so this bound is much higher than the one on what
+        /// is kept. Also bounds the compressed bytes read (with a little slack), so padding that decodes to
+        /// nothing cannot be read forever either.
+        public var maximumStreamedBytes: Int
+        /// With a member filter: members passed over (each costs a header check and some decoding).
+        public var maximumSkippedMembers: Int
 
         /// What one member costs in memory besides its contents (its path, the ArchiveMember, a tree node and
         /// its directory entry, measured at a few hundred bytes; rounded up). Charged against the total, so a
@@ -48,14 +67,33 @@ public enum Archive {
         /// larger --max-size while bounding what a hostile archive costs (everything kept is held in memory).
         /// No single collected file is near 64 MiB (log tails are 4 MiB, other reads 8 MiB), and a real bundle
         /// holds a few thousand members, far below 50,000.
-        public static let standard = Limits(maximumUncompressedBytes: 384 << 20, maximumMemberBytes: 64 << 20, maximumMembers: 50_000)
+        /// With a filter (a sos report: tens of thousands of files, a few hundred MB unpacked, of which a small
+        /// part is wanted) up to 4 GiB may stream past, about a minute of xz decoding at worst, and up to
+        /// 1,000,000 members may be passed over; what is kept stays under the numbers above.
+        public static let standard = Limits(maximumUncompressedBytes: 384 << 20, maximumMemberBytes: 64 << 20, maximumMembers: 50_000,
+                                            maximumStreamedBytes: 4 << 30, maximumSkippedMembers: 1_000_000)
 
-        public init(maximumUncompressedBytes: Int, maximumMemberBytes: Int, maximumMembers: Int) {
+        /// Without the last two, a filter may stream as much as is kept (`maximumUncompressedBytes`) and pass
+        /// over as many members as may be kept: the limits mean what they meant before filters existed.
+        public init(maximumUncompressedBytes: Int, maximumMemberBytes: Int, maximumMembers: Int,
+                    maximumStreamedBytes: Int? = nil, maximumSkippedMembers: Int? = nil) {
             self.maximumUncompressedBytes = maximumUncompressedBytes
             self.maximumMemberBytes = maximumMemberBytes
             self.maximumMembers = maximumMembers
+            self.maximumStreamedBytes = maximumStreamedBytes ?? maximumUncompressedBytes
+            self.maximumSkippedMembers = maximumSkippedMembers ?? maximumMembers
+        }
+
+        /// The bound on the decompressed stream: without a filter every member is kept, so the stream can
+        /// be no bigger than what may be kept (apart from header blocks, which the per-member cost covers).
+        func streamBytes(filtered: Bool) -> Int {
+            filtered ? maximumStreamedBytes : min(maximumStreamedBytes, maximumUncompressedBytes)
         }
     }
+
+    /// What liblzma may allocate to decode one .xz file, its dictionary mostly. `xz -9` needs 65 MiB; a header
+    /// asking for more (up to 1.5 GiB is legal) is refused instead of allocated.
+    static let xzMemoryLimit: UInt64 = 128 << 20
 
     /// Longest path or link target accepted (Linux's PATH_MAX); GNU long-name records are bounded by it.
     static let maximumNameBytes = 4096
@@ -65,6 +103,11 @@ public enum Archive {
     // MARK: Writing
 
     public static func tarGz(_ members: [ArchiveMember], modificationTime: Date = Date()) throws -> [UInt8] {
+        try gzip(tar(members, modificationTime: modificationTime))
+    }
+
+    /// The uncompressed tar of `members` (what tarGz compresses); tests compress it other ways.
+    static func tar(_ members: [ArchiveMember], modificationTime: Date = Date()) throws -> [UInt8] {
         var tar: [UInt8] = []
         // 11 octal digits; a clock outside 1970...2242 is written as 0 rather than trapping in Int(Double).
         let seconds = modificationTime.timeIntervalSince1970
@@ -100,7 +143,7 @@ public enum Archive {
             }
         }
         tar += [UInt8](repeating: 0, count: 1024)
-        return try gzip(tar)
+        return tar
     }
 
     /// gzip of arbitrary bytes (the tar step left out), for tests that build hostile archives by hand.
@@ -110,6 +153,26 @@ public enum Archive {
         let status = bytes.withUnsafeBufferPointer { vd_gzip($0.baseAddress, $0.count, &output, &size) }
         guard status == 0, let output else { throw ArchiveError("gzip failed (zlib \(status))") }
         defer { vd_zfree(output) }
+        return Array(UnsafeBufferPointer(start: output, count: size))
+    }
+
+    /// One .xz stream of arbitrary bytes (CRC64 check by default, as xz(1) writes), for tests and fuzzing seeds.
+    static func xz(_ bytes: [UInt8], preset: UInt32 = 6, check: Int32 = 4) throws -> [UInt8] {
+        var output: UnsafeMutablePointer<UInt8>?
+        var size = 0
+        let status = bytes.withUnsafeBufferPointer { vd_xz_compress($0.baseAddress, $0.count, preset, check, &output, &size) }
+        guard status == 0, let output else { throw ArchiveError("xz compression failed (liblzma \(status))") }
+        defer { vd_xz_free(output) }
+        return Array(UnsafeBufferPointer(start: output, count: size))
+    }
+
+    /// One bzip2 stream of arbitrary bytes, for tests and fuzzing seeds.
+    static func bzip2(_ bytes: [UInt8], blockSize100k: Int32 = 9) throws -> [UInt8] {
+        var output: UnsafeMutablePointer<UInt8>?
+        var size = 0
+        let status = bytes.withUnsafeBufferPointer { vd_bzip2_compress($0.baseAddress, $0.count, blockSize100k, &output, &size) }
+        guard status == 0, let output else { throw ArchiveError("bzip2 compression failed (libbz2 \(status))") }
+        defer { vd_bzip2_free(output) }
         return Array(UnsafeBufferPointer(start: output, count: size))
     }
 

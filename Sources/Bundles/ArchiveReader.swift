@@ -5,12 +5,20 @@ import HostFacts
 import Glibc
 #endif
 
-/// Reading bundles: streaming gunzip, tar headers checked field by field, the members as an in-memory tree.
+/// Reading archives: streaming decompression, tar headers checked field by field, the members as an in-memory
+/// tree.
 extension Archive {
     // MARK: Reading
 
-    /// Reads a bundle from disk, streaming: the compressed file is never held whole either.
-    public static func read(file path: String, limits: Limits = .standard) throws -> [ArchiveMember] {
+    /// Reads an archive from disk, streaming: the compressed file is never held whole either. Any format
+    /// (tar, gzip, xz, bzip2) is accepted, told by its first bytes.
+    ///
+    /// `keep` chooses members by their path (relative and normalized, as ArchiveMember.path; directories and
+    /// links are asked too): a member it refuses is streamed past, its bytes never held, and counts against
+    /// `limits.maximumStreamedBytes` and `maximumSkippedMembers` instead of the limits on what is kept. Its
+    /// header is still checked and its path must still be safe; its type (a hard link, a device) does not
+    /// matter, since nothing is made of it. A kept link may point at a member that was passed over.
+    public static func read(file path: String, limits: Limits = .standard, keep: ((String) -> Bool)? = nil) throws -> [ArchiveMember] {
         // O_NONBLOCK: opening a FIFO planted under a bundle's name must not hang; regular files ignore it.
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw ArchiveError("the file cannot be opened (\(String(cString: strerror(errno))))") }
@@ -18,7 +26,7 @@ extension Archive {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw ArchiveError("the file cannot be read (\(String(cString: strerror(errno))))") }
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw ArchiveError("it is not a regular file") }
-        return try read(limits: limits) { buffer in
+        return try read(expected: nil, limits: limits, keep: keep) { buffer in
             while true {
                 let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
                 if count >= 0 { return count }
@@ -28,11 +36,21 @@ extension Archive {
         }
     }
 
+    /// An archive in memory, of any format; `keep` as for read(file:).
+    public static func read(bytes: [UInt8], limits: Limits = .standard, keep: ((String) -> Bool)? = nil) throws -> [ArchiveMember] {
+        try read(expected: nil, limits: limits, keep: keep, fill: source(bytes))
+    }
+
+    /// A bundle in memory: gzip only, as collect writes it.
     public static func read(tarGz: [UInt8], limits: Limits = .standard) throws -> [ArchiveMember] {
+        try read(expected: .gzip, limits: limits, keep: nil, fill: source(tarGz))
+    }
+
+    static func source(_ bytes: [UInt8]) -> (UnsafeMutableBufferPointer<UInt8>) throws -> Int {
         var offset = 0
-        return try read(limits: limits) { buffer in
-            let count = min(buffer.count, tarGz.count - offset)
-            tarGz.withUnsafeBufferPointer { source in
+        return { buffer in
+            let count = min(buffer.count, bytes.count - offset)
+            bytes.withUnsafeBufferPointer { source in
                 if count > 0 { buffer.baseAddress!.update(from: source.baseAddress! + offset, count: count) }
             }
             offset += count
@@ -40,11 +58,14 @@ extension Archive {
         }
     }
 
-    /// The tar reader proper, over any source of compressed bytes (`fill` returns 0 at the end).
-    static func read(limits: Limits, fill: @escaping (UnsafeMutableBufferPointer<UInt8>) throws -> Int) throws -> [ArchiveMember] {
-        let stream = try GunzipStream(limit: limits.maximumUncompressedBytes, fill: fill)
+    /// The tar reader proper, over any source of archive bytes (`fill` returns 0 at the end).
+    static func read(expected: Format?, limits: Limits, keep: ((String) -> Bool)?,
+                     fill: @escaping (UnsafeMutableBufferPointer<UInt8>) throws -> Int) throws -> [ArchiveMember] {
+        let streamLimit = limits.streamBytes(filtered: keep != nil)
+        let stream = try DecompressingStream(expected: expected, limit: streamLimit, fill: fill)
         var members: [ArchiveMember] = []
         var charged = 0
+        var skipped = 0
         var headerNumber = 0
         // What GNU long-name records and pax headers say about the next member.
         var pendingName: String?
@@ -52,52 +73,57 @@ extension Archive {
         var pendingSize: Int?
         while let block = try stream.readBlock() {
             if block.withUnsafeBufferPointer({ bytes in !bytes.contains { $0 != 0 } }) {
-                // End of archive. Inflate the rest (bounded by the same limit) so gzip's CRC is still checked.
+                // End of archive. Decode the rest (bounded by the same limit) so the compressed stream's own
+                // integrity check is still verified.
                 try stream.drain()
                 break
             }
             headerNumber += 1
-            let label = "member \(headerNumber) (\(printable(string(block, offset: 0, length: 100))))"
-            try verifyChecksum(block, member: label)
+            // Made only for messages: a sos report has tens of thousands of headers.
+            let ordinal = headerNumber
+            func label() -> String { "member \(ordinal) (\(printable(string(block, offset: 0, length: 100))))" }
+            // Steps over data that is not kept. Nothing beyond the stream limit can be read, so a bigger
+            // claim is refused at once (which also keeps the padded size from overflowing).
+            func skipData(_ size: Int) throws {
+                guard size <= streamLimit else {
+                    throw ArchiveError("\(label()) claims \(size) bytes, more than the \(streamLimit) the whole archive may unpack to")
+                }
+                try stream.skipData(size, member: label())
+            }
+            try verifyChecksum(block, member: label())
             let type = block[156]
             let isMetadata = type == UInt8(ascii: "L") || type == UInt8(ascii: "K") || type == UInt8(ascii: "x") || type == UInt8(ascii: "g")
-            var size = try number(block, offset: 124, length: 12, field: "size", member: label)
+            var size = try number(block, offset: 124, length: 12, field: "size", member: label())
             if !isMetadata, let declared = pendingSize { size = declared }
-            guard size <= limits.maximumMemberBytes else {
-                throw ArchiveError("\(label) claims \(size) bytes, more than the \(limits.maximumMemberBytes) allowed for one member")
-            }
             if isMetadata {
                 let bound = type == UInt8(ascii: "L") || type == UInt8(ascii: "K") ? maximumNameBytes + 1 : maximumPaxHeaderBytes
-                guard size <= bound else { throw ArchiveError("\(label): a \(metadataName(type)) of \(size) bytes is more than the \(bound) allowed") }
-            }
-            let data = try stream.readData(size, member: label)
-            switch type {
-            case UInt8(ascii: "L"):
-                pendingName = try longText(data, what: "GNU long name", member: label)
-                continue
-            case UInt8(ascii: "K"):
-                pendingLink = try longText(data, what: "GNU long link target", member: label)
-                continue
-            case UInt8(ascii: "x"):
-                for (key, value) in try paxRecords(data, member: label) {
-                    switch key {
-                    case "path": pendingName = try paxText(value, key: key, member: label)
-                    case "linkpath": pendingLink = try paxText(value, key: key, member: label)
-                    case "size":
-                        let text = try paxText(value, key: key, member: label)
-                        guard let declared = decimal(text), declared <= limits.maximumMemberBytes else {
-                            throw ArchiveError("\(label): the pax size \(printable(String(text.prefix(40)))) is not a number of bytes up to \(limits.maximumMemberBytes)")
+                guard size <= bound else { throw ArchiveError("\(label()): a \(metadataName(type)) of \(size) bytes is more than the \(bound) allowed") }
+                let data = try stream.readData(size, member: label())
+                switch type {
+                case UInt8(ascii: "L"):
+                    pendingName = try longText(data, what: "GNU long name", member: label())
+                case UInt8(ascii: "K"):
+                    pendingLink = try longText(data, what: "GNU long link target", member: label())
+                case UInt8(ascii: "x"):
+                    for (key, value) in try paxRecords(data, member: label()) {
+                        switch key {
+                        case "path": pendingName = try paxText(value, key: key, member: label())
+                        case "linkpath": pendingLink = try paxText(value, key: key, member: label())
+                        case "size":
+                            let text = try paxText(value, key: key, member: label())
+                            // Bounded like the header's own size field, by the member's fate below.
+                            guard let declared = decimal(text) else {
+                                throw ArchiveError("\(label()): the pax size \(printable(String(text.prefix(40)))) is not a number of bytes")
+                            }
+                            pendingSize = declared
+                        default:
+                            if key.hasPrefix("GNU.sparse") { throw ArchiveError("\(label()): sparse files are not accepted in an archive") }
                         }
-                        pendingSize = declared
-                    default:
-                        if key.hasPrefix("GNU.sparse") { throw ArchiveError("\(label): sparse files are not accepted in a bundle") }
                     }
+                default:
+                    break  // global pax defaults (a comment, a charset): nothing a reader needs
                 }
                 continue
-            case UInt8(ascii: "g"):
-                continue  // global pax defaults (a comment, a charset): nothing a bundle needs
-            default:
-                break
             }
             var name = string(block, offset: 0, length: 100)
             // POSIX ustar splits long names into prefix + name; the old GNU format keeps other data there.
@@ -109,8 +135,25 @@ extension Archive {
             pendingLink = nil
             pendingSize = nil
             // `tar czf b.tar.gz -C dir .` starts with "./": the top directory itself, which the tree already has.
-            if type == UInt8(ascii: "5"), !name.hasPrefix("/"), name.split(separator: "/").allSatisfy({ $0 == "." }) { continue }
-            let path = try safePath(name, member: label)
+            if type == UInt8(ascii: "5"), !name.hasPrefix("/"), name.split(separator: "/").allSatisfy({ $0 == "." }) {
+                try skipData(size)
+                continue
+            }
+            let path = try safePath(name, member: label())
+            // A GNU sparse member is followed by extension headers its size does not count: it can be neither
+            // kept nor stepped over.
+            if type == UInt8(ascii: "S") { throw ArchiveError(unsupportedType(type, path: path)) }
+            if let keep, !keep(path) {
+                skipped += 1
+                guard skipped <= limits.maximumSkippedMembers else {
+                    throw ArchiveError("the archive has more than \(limits.maximumSkippedMembers) members besides the ones wanted; refusing it")
+                }
+                try skipData(size)
+                continue
+            }
+            guard size <= limits.maximumMemberBytes else {
+                throw ArchiveError("\(label()) claims \(size) bytes, more than the \(limits.maximumMemberBytes) allowed for one member")
+            }
             let kind: ArchiveMember.Kind
             switch type {
             case UInt8(ascii: "0"), 0, UInt8(ascii: "7"): kind = .file
@@ -122,11 +165,12 @@ extension Archive {
             case UInt8(ascii: "3"), UInt8(ascii: "4"), UInt8(ascii: "6"):
                 throw ArchiveError("\(printable(path)): device files and FIFOs are not accepted in a bundle")
             default:
-                throw ArchiveError("\(printable(path)): member type '\(printable(String(decoding: [type], as: UTF8.self)))' is not a file, directory or symbolic link; refusing the archive")
+                throw ArchiveError(unsupportedType(type, path: path))
             }
             // A mode field may carry the file type bits too (0100644); only the permission bits are kept.
-            let mode = try number(block, offset: 100, length: 8, field: "mode", member: label)
-            guard mode <= 0o7777777 else { throw ArchiveError("\(label): the mode \(mode) is out of range") }
+            let mode = try number(block, offset: 100, length: 8, field: "mode", member: label())
+            guard mode <= 0o7777777 else { throw ArchiveError("\(label()): the mode \(mode) is out of range") }
+            let data = try stream.readData(size, member: label())
             charged += data.count + path.utf8.count + Limits.memberOverheadBytes
             guard members.count < limits.maximumMembers else {
                 throw ArchiveError("the archive has more than \(limits.maximumMembers) members; refusing it")
@@ -137,6 +181,10 @@ extension Archive {
             members.append(ArchiveMember(path: path, kind: kind, contents: kind == .file ? data : [], mode: UInt32(mode & 0o7777)))
         }
         return members
+    }
+
+    static func unsupportedType(_ type: UInt8, path: String) -> String {
+        "\(printable(path)): member type '\(printable(String(decoding: [type], as: UTF8.self)))' is not a file, directory or symbolic link; refusing the archive"
     }
 
     /// The members as a tree to judge in memory (HostRoot(tree:)). Refuses what no extraction could make
@@ -169,7 +217,7 @@ extension Archive {
 
     /// The header checksum: the byte sum with the checksum field counted as spaces. Old tars summed signed
     /// bytes; both are accepted, as GNU tar does.
-    static func verifyChecksum(_ block: [UInt8], member: String) throws {
+    static func verifyChecksum(_ block: [UInt8], member: @autoclosure () -> String) throws {
         // A plain loop over the raw bytes: this runs for every header, and generic iteration is slow in
         // debug builds (a million headers must not take minutes).
         var unsigned = 0
@@ -181,26 +229,26 @@ extension Archive {
                 signed += Int(Int8(bitPattern: value))
             }
         }
-        let stored = try? number(block, offset: 148, length: 8, field: "checksum", member: member)
+        let stored = try? number(block, offset: 148, length: 8, field: "checksum", member: member())
         guard let stored, stored == unsigned || stored == signed else {
-            throw ArchiveError("\(member): header checksum mismatch (corrupt or not a tar archive)")
+            throw ArchiveError("\(member()): header checksum mismatch (corrupt or not a tar archive)")
         }
     }
 
     /// A numeric header field: octal text, or GNU base-256 (high bit set) for values octal cannot hold.
     /// Every step reports overflow, so no header value can trap; negative values are refused.
-    static func number(_ block: [UInt8], offset: Int, length: Int, field: String, member: String) throws -> Int {
+    static func number(_ block: [UInt8], offset: Int, length: Int, field: String, member: @autoclosure () -> String) throws -> Int {
         let first = block[offset]
         var value = 0
         func accumulate(_ digit: Int, base: Int) throws {
             let (shifted, overflowA) = value.multipliedReportingOverflow(by: base)
             let (sum, overflowB) = shifted.addingReportingOverflow(digit)
-            guard !overflowA, !overflowB else { throw ArchiveError("\(member): the \(field) field is too large") }
+            guard !overflowA, !overflowB else { throw ArchiveError("\(member()): the \(field) field is too large") }
             value = sum
         }
         if first & 0x80 != 0 {
             // Bit 6 is the sign of a two's-complement base-256 number.
-            guard first & 0x40 == 0 else { throw ArchiveError("\(member): the \(field) field is negative") }
+            guard first & 0x40 == 0 else { throw ArchiveError("\(member()): the \(field) field is negative") }
             value = Int(first & 0x3F)
             for byte in block[offset + 1..<offset + length] { try accumulate(Int(byte), base: 256) }
             return value
@@ -213,7 +261,7 @@ extension Archive {
             index += 1
         }
         guard index == end || block[index] == 0 || block[index] == 0x20 else {
-            throw ArchiveError("\(member): the \(field) field is not an octal number")
+            throw ArchiveError("\(member()): the \(field) field is not an octal number")
         }
         return value
     }
@@ -233,26 +281,26 @@ extension Archive {
     }
 
     /// The data of a GNU long-name record: the name and its terminating NUL(s), nothing after a NUL.
-    static func longText(_ data: [UInt8], what: String, member: String) throws -> String {
+    static func longText(_ data: [UInt8], what: String, member: @autoclosure () -> String) throws -> String {
         let text = data.prefix { $0 != 0 }
         guard data.dropFirst(text.count).allSatisfy({ $0 == 0 }) else {
-            throw ArchiveError("\(member): the \(what) contains a NUL byte")
+            throw ArchiveError("\(member()): the \(what) contains a NUL byte")
         }
-        guard !text.isEmpty else { throw ArchiveError("\(member): the \(what) is empty") }
+        guard !text.isEmpty else { throw ArchiveError("\(member()): the \(what) is empty") }
         return String(decoding: text, as: UTF8.self)
     }
 
-    static func paxText(_ value: ArraySlice<UInt8>, key: String, member: String) throws -> String {
-        guard !value.contains(0) else { throw ArchiveError("\(member): the pax \(key) contains a NUL byte") }
-        guard value.count <= maximumNameBytes else { throw ArchiveError("\(member): the pax \(key) is longer than \(maximumNameBytes) bytes") }
+    static func paxText(_ value: ArraySlice<UInt8>, key: String, member: @autoclosure () -> String) throws -> String {
+        guard !value.contains(0) else { throw ArchiveError("\(member()): the pax \(key) contains a NUL byte") }
+        guard value.count <= maximumNameBytes else { throw ArchiveError("\(member()): the pax \(key) is longer than \(maximumNameBytes) bytes") }
         return String(decoding: value, as: UTF8.self)
     }
 
     /// pax records are "LENGTH KEY=VALUE\n", LENGTH counting the whole record in decimal.
-    static func paxRecords(_ data: [UInt8], member: String) throws -> [(String, ArraySlice<UInt8>)] {
+    static func paxRecords(_ data: [UInt8], member: @autoclosure () -> String) throws -> [(String, ArraySlice<UInt8>)] {
         var records: [(String, ArraySlice<UInt8>)] = []
         var start = 0
-        let malformed = ArchiveError("\(member): a malformed pax header record")
+        func malformed() -> ArchiveError { ArchiveError("\(member()): a malformed pax header record") }
         while start < data.count {
             if data[start] == 0 { break }
             var index = start
@@ -260,14 +308,14 @@ extension Archive {
             while index < data.count, (0x30...0x39).contains(data[index]) {
                 length = length * 10 + Int(data[index] - 0x30)
                 // A record longer than the header itself is a lie; stopping here also keeps `length` small.
-                guard length <= data.count else { throw ArchiveError("\(member): a pax record claims more bytes than its header holds") }
+                guard length <= data.count else { throw ArchiveError("\(member()): a pax record claims more bytes than its header holds") }
                 index += 1
             }
-            guard index > start, index < data.count, data[index] == 0x20, length > index - start + 1, length <= data.count - start else { throw malformed }
+            guard index > start, index < data.count, data[index] == 0x20, length > index - start + 1, length <= data.count - start else { throw malformed() }
             let end = start + length
-            guard data[end - 1] == 0x0A else { throw malformed }
+            guard data[end - 1] == 0x0A else { throw malformed() }
             let body = data[(index + 1)..<(end - 1)]
-            guard let equals = body.firstIndex(of: UInt8(ascii: "=")) else { throw malformed }
+            guard let equals = body.firstIndex(of: UInt8(ascii: "=")) else { throw malformed() }
             records.append((String(decoding: body[..<equals], as: UTF8.self), body[(equals + 1)...]))
             start = end
         }
@@ -287,13 +335,13 @@ extension Archive {
 
     /// A member path must stay inside the archive: relative, no "..", bounded, no NUL. "." and empty
     /// components are dropped, so "a//./b" and "a/b" are the same member.
-    static func safePath(_ name: String, member: String = "a member") throws -> String {
-        guard !name.utf8.contains(0) else { throw ArchiveError("\(member): the name contains a NUL byte") }
-        guard name.utf8.count <= maximumNameBytes else { throw ArchiveError("\(member): the name is longer than \(maximumNameBytes) bytes") }
+    static func safePath(_ name: String, member: @autoclosure () -> String = "a member") throws -> String {
+        guard !name.utf8.contains(0) else { throw ArchiveError("\(member()): the name contains a NUL byte") }
+        guard name.utf8.count <= maximumNameBytes else { throw ArchiveError("\(member()): the name is longer than \(maximumNameBytes) bytes") }
         guard !name.hasPrefix("/") else { throw ArchiveError("\(printable(name)): absolute paths are not accepted") }
         let parts = name.split(separator: "/").filter { $0 != "." }
         guard !parts.contains("..") else { throw ArchiveError("\(printable(name)): paths with .. are not accepted") }
-        guard !parts.isEmpty else { throw ArchiveError("\(member) has an empty name") }
+        guard !parts.isEmpty else { throw ArchiveError("\(member()) has an empty name") }
         return parts.joined(separator: "/")
     }
 
@@ -303,102 +351,5 @@ extension Archive {
         guard !target.isEmpty else { throw ArchiveError("\(printable(path)) is a symbolic link to nothing") }
         guard !target.utf8.contains(0) else { throw ArchiveError("\(printable(path)): the link target contains a NUL byte") }
         guard target.utf8.count <= maximumNameBytes else { throw ArchiveError("\(printable(path)): the link target is longer than \(maximumNameBytes) bytes") }
-    }
-}
-
-/// A gzip stream inflated on demand in 64 KiB steps, refusing to produce more than `limit` bytes in all.
-final class GunzipStream {
-    private let inflater: OpaquePointer
-    private let fill: (UnsafeMutableBufferPointer<UInt8>) throws -> Int
-    private var input = [UInt8](repeating: 0, count: 1 << 16)
-    private var inputStart = 0
-    private var inputEnd = 0
-    private var sourceEnded = false
-    private var checkedMagic = false
-    private(set) var streamEnded = false
-    private(set) var produced = 0
-    let limit: Int
-
-    init(limit: Int, fill: @escaping (UnsafeMutableBufferPointer<UInt8>) throws -> Int) throws {
-        guard let inflater = vd_inflater_open() else { throw ArchiveError("zlib could not start (out of memory)") }
-        self.inflater = inflater
-        self.limit = limit
-        self.fill = fill
-    }
-
-    deinit { vd_inflater_close(inflater) }
-
-    private func refill() throws {
-        inputStart = 0
-        inputEnd = try input.withUnsafeMutableBufferPointer { try fill($0) }
-        if inputEnd == 0 { sourceEnded = true }
-        if !checkedMagic {
-            checkedMagic = true
-            guard inputEnd >= 2, input[0] == 0x1F, input[1] == 0x8B else { throw ArchiveError("not a gzip file (a bundle is a .tar.gz)") }
-        }
-    }
-
-    /// Fills the buffer; returns how many bytes it got, fewer only where the gzip stream ends.
-    func read(into buffer: UnsafeMutableBufferPointer<UInt8>) throws -> Int {
-        var filled = 0
-        while filled < buffer.count, !streamEnded {
-            if inputStart == inputEnd, !sourceEnded { try refill() }
-            var consumed = 0
-            var made = 0
-            let room = min(buffer.count - filled, 1 << 20)
-            let status = input.withUnsafeBufferPointer { bytes in
-                vd_inflater_step(inflater, bytes.baseAddress! + inputStart, inputEnd - inputStart, &consumed,
-                                 buffer.baseAddress! + filled, room, &made)
-            }
-            inputStart += consumed
-            filled += made
-            produced += made  // at most `limit` + 1 MiB: cannot overflow
-            if produced > limit {
-                throw ArchiveError("the archive unpacks to more than \(limit) bytes; refusing it (a decompression bomb?)")
-            }
-            switch status {
-            case 0: continue
-            case 1: streamEnded = true
-            case 2:
-                if sourceEnded { throw ArchiveError("the gzip stream is truncated") }
-                // zlib wants more input; anything else would loop forever.
-                guard inputStart == inputEnd else { throw ArchiveError("the gzip stream is corrupt") }
-            default: throw ArchiveError("the gzip stream is corrupt (zlib \(status))")
-            }
-        }
-        return filled
-    }
-
-    /// One 512-byte tar block; nil where the stream ends cleanly between blocks.
-    func readBlock() throws -> [UInt8]? {
-        var block = [UInt8](repeating: 0, count: 512)
-        let count = try block.withUnsafeMutableBufferPointer { try read(into: $0) }
-        if count == 0 { return nil }
-        guard count == 512 else { throw ArchiveError("the archive is truncated inside a tar header") }
-        return block
-    }
-
-    /// A member's data and the padding to the next block.
-    func readData(_ size: Int, member: String) throws -> [UInt8] {
-        var data = [UInt8](repeating: 0, count: size)
-        let count = try data.withUnsafeMutableBufferPointer { try read(into: $0) }
-        guard count == size else { throw ArchiveError("\(member) is cut off: the archive is truncated") }
-        let padding = (512 - size % 512) % 512
-        if padding > 0 {
-            var scratch = [UInt8](repeating: 0, count: padding)
-            guard try scratch.withUnsafeMutableBufferPointer({ try read(into: $0) }) == padding else {
-                throw ArchiveError("\(member) is cut off: the archive is truncated")
-            }
-        }
-        return data
-    }
-
-    /// Inflates what is left, discarding it, so a corrupt tail (bad CRC) is still noticed.
-    func drain() throws {
-        var scratch = [UInt8](repeating: 0, count: 1 << 16)
-        while !streamEnded {
-            let count = try scratch.withUnsafeMutableBufferPointer { try read(into: $0) }
-            if count == 0 { break }
-        }
     }
 }

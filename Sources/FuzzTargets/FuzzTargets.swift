@@ -36,6 +36,7 @@ public enum FuzzTargets {
         Target(name: "certificate", seedPatterns: ["*.pem", "*.der", "*.crt", "*.cer", "*.key", "*.key.nopass", "*.p7b"], sections: [], run: certificate),
         Target(name: "tar", seedPatterns: [], sections: [], run: tar),
         Target(name: "tar-gz", seedPatterns: ["*.tar.gz", "*.tgz"], sections: [], run: tarGz),
+        Target(name: "archive", seedPatterns: ["*.tar.xz", "*.txz", "*.tar.bz2", "*.tbz2", "*.tar"], sections: [], run: archive),
         Target(name: "root-metadata", seedPatterns: ["*/.meta.yaml"], sections: [], run: rootMetadata),
         Target(name: "check-definition", seedPatterns: ["checks/*.yaml"], sections: [], run: checkDefinition),
         Target(name: "detection", seedPatterns: [], sections: detectionSections, run: detection),
@@ -140,6 +141,22 @@ public enum FuzzTargets {
 
     public static func tarGz(_ bytes: [UInt8]) {
         touch(try? Archive.read(tarGz: bytes, limits: archiveLimits))
+    }
+
+    /// With a filter: more may stream past than is kept, as for a sos report.
+    static let filteredArchiveLimits = Archive.Limits(maximumUncompressedBytes: 16 << 20, maximumMemberBytes: 4 << 20, maximumMembers: 10_000,
+                                                      maximumStreamedBytes: 64 << 20, maximumSkippedMembers: 100_000)
+
+    /// Any archive format told by its first bytes (tar, gzip, xz, bzip2: the decoders and the stream around
+    /// them), read whole and again through a filter that passes every other member over.
+    public static func archive(_ bytes: [UInt8]) {
+        touch(try? Archive.read(bytes: bytes, limits: archiveLimits))
+        var asked = 0
+        touch(try? Archive.read(bytes: bytes, limits: filteredArchiveLimits) { _ in
+            asked += 1
+            return asked % 2 == 0
+        })
+        touch(Archive.format(of: Array(bytes.prefix(512))))
     }
 
     public static func rootMetadata(_ bytes: [UInt8]) {

@@ -33,7 +33,7 @@ import TestSupport
         for seed in seeds { target.run(seed.bytes) }
         // No fixture holds a bundle (run.sh builds archive seeds), a raw SMBIOS table or a meminfo; every
         // other target must find its fixtures, or its patterns are wrong.
-        if !["tar", "tar-gz", "smbios", "meminfo"].contains(name) {
+        if !["tar", "tar-gz", "archive", "smbios", "meminfo"].contains(name) {
             #expect(!seeds.isEmpty, "no seed for \(name): its patterns match no fixture")
         }
     }
@@ -46,7 +46,8 @@ import TestSupport
         }
     }
 
-    /// The repository stores no bundle; run.sh makes archive seeds with tar(1), this test with the writer.
+    /// The repository stores no bundle; run.sh makes archive seeds with tar(1), this test with the writer (and
+    /// liblzma and libbz2 for the `archive` target).
     @Test func archiveOfAFixtureRoot() throws {
         let root = Paths.fixtureRoot("kvm-intel-host-ready")
         let enumerator = try #require(FileManager.default.enumerator(atPath: root))
@@ -59,5 +60,15 @@ import TestSupport
         }
         let archive = try Archive.tarGz(members, modificationTime: Date(timeIntervalSince1970: 0))
         FuzzTargets.tarGz(archive)
+        for format in Archive.Format.allCases {
+            let bytes = try BundleFuzzingEntryPoints.archive(members, format: format)
+            #expect(try Archive.read(bytes: bytes).count == members.count, "\(format)")
+            FuzzTargets.archive(bytes)
+            // Cut short and damaged, as a fuzzer would start from it.
+            FuzzTargets.archive(Array(bytes.prefix(bytes.count / 2)))
+            var damaged = bytes
+            damaged[bytes.count / 3] ^= 0xFF
+            FuzzTargets.archive(damaged)
+        }
     }
 }
