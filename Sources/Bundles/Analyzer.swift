@@ -158,7 +158,7 @@ public enum Analyzer {
         if isDirectory(path) { return try analyze(directory: path, catalog: catalog, options: options) }
         // Judged in memory: nothing is extracted, so no member can be written anywhere, and an
         // interrupted analyze leaves nothing behind.
-        let members = try Archive.read(file: path, limits: limits)
+        let members = try Archive.read(file: path, limits: limits, keep: Analyzer.worthKeeping)
         let tree = try Archive.tree(members)
         if BundleDocuments.topLevelFile(members, "manifest.json") == nil {
             let root: HostRoot
@@ -225,6 +225,38 @@ public enum Analyzer {
             if !scan.scan(bytes, file: file) { break }
         }
         return Analysis(bundle: label, manifest: nil, report: report, logMatches: scan.matches, integrity: integrity, notes: scan.notes)
+    }
+
+    /// sos plugins whose outputs the sos reading uses (SosReport); the rest of sos_commands is streamed past.
+    static let sosPluginsRead: Set<String> = ["kernel", "processor", "hardware", "block", "devices", "process", "selinux", "host",
+                                               "date", "general", "logs", "libvirt", "virsh", "vdsm", "networking"]
+
+    /// Which archive members analyze holds in memory. A bundle holds only what its checks read, so all of
+    /// it is kept; a sos report holds hundreds of megabytes of which a few matter: whole plugin folders it
+    /// does not read, per-process files other than the name, slab and IRQ tables, journals and /usr are
+    /// skipped while streaming, so a large report fits the held-bytes limit.
+    static func worthKeeping(_ path: String) -> Bool {
+        var parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        // A sos archive keeps everything under one folder named after the host.
+        if let first = parts.first, first.hasPrefix("sosreport-") || first.hasPrefix("sos-") { parts.removeFirst() }
+        guard let top = parts.first else { return true }
+        switch top {
+        case "sos_commands":
+            return parts.count < 2 || sosPluginsRead.contains(String(parts[1]))
+        case "usr":
+            return false
+        case "proc":
+            if parts.count >= 3, parts[1].allSatisfy(\.isNumber) {
+                return ["comm", "environ", "cgroup", "status"].contains(String(parts[2]))
+            }
+            return parts.count < 2 || !["irq", "slabinfo", "kallsyms", "timer_list"].contains(String(parts[1]))
+        case "sys":
+            return !(parts.count >= 3 && parts[1] == "kernel" && parts[2] == "slab") && !(parts.count >= 3 && parts[1] == "fs" && parts[2] == "cgroup")
+        case "var":
+            return !(parts.count >= 3 && parts[1] == "log" && parts[2] == "journal")
+        default:
+            return true
+        }
     }
 
     static func isDirectory(_ path: String) -> Bool {

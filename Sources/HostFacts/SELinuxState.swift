@@ -28,7 +28,16 @@ public struct SELinuxState: Codable, Sendable, Equatable {
         var runtime = "disabled"
         var runtimeSource = "selinuxfs not mounted (/sys/fs/selinux absent)"
         for path in ["/sys/fs/selinux/enforce", "/selinux/enforce"] {
-            if let text = try root.readTextIfPresent(path) {
+            let found: String?
+            do throws(FactError) {
+                found = try root.readTextIfPresent(path)
+            } catch .notCaptured(let what, let source) {
+                // Without the config file SELinux is not installed (the file comes with its packages);
+                // with it, the mode at run time is simply unknown in this evidence.
+                if sources.isEmpty { throw .absent("/etc/selinux/config and /sys/fs/selinux") }
+                throw .notCaptured(what: what, source: source)
+            }
+            if let text = found {
                 switch TextChecks.trimmed(text) {
                 case "1": runtime = "enforcing"
                 case "0": runtime = "permissive"
