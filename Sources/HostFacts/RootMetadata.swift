@@ -147,14 +147,16 @@ public struct RootMetadata: Codable, Sendable, Equatable {
 
     func entry(for path: String) -> Entry? { files[RootMetadata.normalize(path)] }
 
-    /// Names the sidecar declares directly inside a directory (device nodes under /dev).
+    /// Names the sidecar declares inside a directory (device nodes under /dev), including the directories
+    /// its deeper entries imply (`virtio-ports` for /dev/virtio-ports/org.qemu.guest_agent.0).
     func children(of directory: String) -> [String] {
         let prefix = RootMetadata.normalize(directory) == "/" ? "/" : RootMetadata.normalize(directory) + "/"
-        return files.compactMap { path, entry in
-            guard entry.absent != true, path.hasPrefix(prefix) else { return nil }
+        var names = Set<String>()
+        for (path, entry) in files where entry.absent != true && path.hasPrefix(prefix) {
             let rest = path.dropFirst(prefix.count)
-            return rest.contains("/") || rest.isEmpty ? nil : String(rest)
+            if let first = rest.split(separator: "/").first { names.insert(String(first)) }
         }
+        return Array(names)
     }
 
     static func normalize(_ path: String) -> String {
