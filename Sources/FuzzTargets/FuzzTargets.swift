@@ -45,6 +45,7 @@ public enum FuzzTargets {
         Target(name: "proc-stat", seedPatterns: ["*/proc/stat"], sections: [], run: procStat),
         Target(name: "os-release", seedPatterns: ["*/etc/os-release", "*/etc/redhat-release"], sections: [], run: osRelease),
         Target(name: "config-settings", seedPatterns: ["*/etc/libvirt/*.conf", "*/etc/vdsm/vdsm.conf"], sections: [], run: configSettings),
+        Target(name: "sos-report", seedPatterns: [], sections: sosSections, run: sosReport),
     ]
 
     public static func target(named name: String) -> Target? { all.first { $0.name == name } }
@@ -220,6 +221,29 @@ public enum FuzzTargets {
         }
         guard let root = try? HostRoot(directory: rootPath) else { return }
         touch(VirtualizationReport.detect(root))
+    }
+
+    /// The sos command outputs SosReport turns into a root's files, as sections of one input.
+    public static let sosSections = [
+        "version.txt", "sos_commands/kernel/uname_-a", "sos_commands/kernel/sysctl_-a", "sos_commands/kernel/lsmod",
+        "sos_commands/process/ps_auxwww", "sos_commands/block/ls_-lanR_.dev", "sos_commands/selinux/sestatus",
+        "sos_commands/date/date_--utc", "sos_commands/host/hostname", "sos_commands/kernel/dmesg",
+    ]
+
+    /// A sos report built in memory from the sections, opened as a root, and the facts its outputs answer.
+    public static func sosReport(_ bytes: [UInt8]) {
+        var builder = MemoryTree.Builder()
+        for (name, contents) in zip(sosSections, sections(bytes, count: sosSections.count)) {
+            guard let contents else { continue }
+            try? builder.add(name, .file(contents), mode: 0o644)
+        }
+        try? builder.add("sos_commands", .directory, mode: 0o755)
+        guard let tree = try? HostRoot(tree: builder.build(), label: "fuzz-sos") else { return }
+        let root = SosReport.open(tree)
+        let store = FactStore(root: root)
+        touch(root.evidence, try? store.get(Facts.kernelRelease), try? store.get(Facts.hostname), try? store.get(Facts.kernelModules))
+        touch(try? store.get(Facts.processes), try? store.get(Facts.kvmDevice), try? store.get(Facts.sysctl("net.ipv4.ip_forward")))
+        touch(try? store.get(Facts.selinux), try? store.get(Facts.kernelLog), try? store.get(Facts.machine))
     }
 
     // MARK: Seeds
