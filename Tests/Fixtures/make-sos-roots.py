@@ -1,0 +1,427 @@
+#!/usr/bin/env python3
+"""Writes the extracted-sos-report roots under Tests/Fixtures/sos/ (the plain roots come from make-roots.py).
+
+Each root is laid out the way `tar xf sosreport-<host>-<date>.tar.xz` leaves it: version.txt, command
+outputs under sos_commands/<plugin>/<command with spaces as underscores>, and the few files sos copies
+(proc/cpuinfo, proc/cmdline, proc/meminfo, etc/os-release, etc/default/grub, etc/sysctl.conf). The output
+names are the ones Sources/HostFacts/Evidence/SosReport.swift reads (its Derivation paths); the fuzz target
+`sos-report` takes its seeds from these roots and Tests/ReportingTests/ConsistencyTests judges every one.
+
+All text is synthetic, written for these tests (no real report, nothing from ../shared/corpus); each root is
+a few KB. The generated files are committed and CI does not run this script. To regenerate, delete
+Tests/Fixtures/sos/ and Tests/Fixtures/sos-outside/ and run the script from anywhere.
+
+Roots:
+  kvm-host-healthy    Dell server, VT-x on, kvm_intel/kvm/vhost_net loaded, /dev/kvm in the /dev listing,
+                      libvirtd running, forwarding on, SELinux enforcing.
+  bios-disabled       The same kind of host with VT-x switched off in firmware: no vmx flag, the kernel
+                      says "kvm: disabled by bios", kvm_intel is not loaded.
+  rhev-guest          A guest of RHEV / oVirt: DMI says Red Hat / RHEV Hypervisor, cpuinfo has the
+                      hypervisor flag, lscpu names KVM.
+  no-dev-listing      A healthy host whose report lacks block/ls_-lanR_.dev: /dev was never captured, so
+                      the /dev/kvm check must skip rather than fail.
+  sos-symlink-escape  A hostile report whose command outputs are symbolic links climbing out of the root
+                      (to ../sos-outside/, a folder beside sos/ holding marker text). A root is read with
+                      links resolved inside it, so the marker must never reach a fact. Absolute links
+                      (/etc/shadow) are made at test time in a scratch directory instead: committed, the
+                      fuzz seed walk (which follows links on the host) would read the host's file.
+"""
+import os
+import shutil
+import textwrap
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BASE = os.path.join(HERE, "sos")
+OUTSIDE = os.path.join(HERE, "sos-outside")
+
+
+def w(root, path, text):
+    p = os.path.join(BASE, root, path.lstrip("/"))
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    with open(p, "w") as f:
+        f.write(text)
+
+
+def link(root, path, target):
+    p = os.path.join(BASE, root, path.lstrip("/"))
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    if os.path.lexists(p):
+        os.remove(p)
+    os.symlink(target, p)
+
+
+def d(text):
+    return textwrap.dedent(text).lstrip("\n")
+
+
+INTEL = ("fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush dts acpi mmx fxsr sse "
+         "sse2 ss ht tm pbe syscall nx pdpe1gb rdtscp lm constant_tsc arch_perfmon pebs bts rep_good nopl xtopology "
+         "nonstop_tsc cpuid aperfmperf pni pclmulqdq dtes64 monitor ds_cpl vmx smx est tm2 ssse3 fma cx16 xtpr pdcm "
+         "pcid dca sse4_1 sse4_2 x2apic movbe popcnt tsc_deadline_timer aes xsave avx f16c rdrand lahf_lm abm "
+         "3dnowprefetch tpr_shadow flexpriority ept vpid ept_ad fsgsbase tsc_adjust bmi1 avx2 smep bmi2 erms invpcid "
+         "rdseed adx smap clflushopt clwb xsaveopt xsavec xgetbv1 xsaves arat pln pts md_clear flush_l1d")
+INTEL_NOVMX = " ".join(f for f in INTEL.split() if f not in ("vmx", "tpr_shadow", "flexpriority", "ept", "vpid", "ept_ad"))
+GUEST = ("fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ss "
+         "syscall nx pdpe1gb rdtscp lm constant_tsc arch_perfmon rep_good nopl xtopology cpuid tsc_known_freq pni "
+         "pclmulqdq ssse3 fma cx16 pcid sse4_1 sse4_2 x2apic movbe popcnt tsc_deadline_timer aes xsave avx f16c rdrand "
+         "hypervisor lahf_lm abm 3dnowprefetch fsgsbase bmi1 avx2 smep bmi2 erms invpcid xsaveopt arat md_clear")
+
+
+def cpuinfo(model, flags, count=2):
+    blocks = []
+    for i in range(count):
+        blocks.append(d(f"""
+        processor\t: {i}
+        vendor_id\t: GenuineIntel
+        cpu family\t: 6
+        model\t\t: 85
+        model name\t: {model}
+        stepping\t: 7
+        cpu MHz\t\t: 2200.000
+        cache size\t: 14080 KB
+        physical id\t: 0
+        siblings\t: {count}
+        core id\t\t: {i}
+        cpu cores\t: {count}
+        fpu\t\t: yes
+        cpuid level\t: 22
+        flags\t\t: {flags}
+        bogomips\t: 4400.00
+        address sizes\t: 46 bits physical, 48 bits virtual
+        """))
+    return "\n".join(blocks) + "\n"
+
+
+def lscpu(model, flags, hypervisor=None):
+    text = d(f"""
+    Architecture:                    x86_64
+    CPU op-mode(s):                  32-bit, 64-bit
+    Byte Order:                      Little Endian
+    CPU(s):                          2
+    On-line CPU(s) list:             0,1
+    Vendor ID:                       GenuineIntel
+    Model name:                      {model}
+    CPU family:                      6
+    Model:                           85
+    Thread(s) per core:              1
+    Core(s) per socket:              2
+    Socket(s):                       1
+    """)
+    if hypervisor:
+        text += f"Hypervisor vendor:               {hypervisor}\nVirtualization type:             full\n"
+    elif "vmx" in flags.split():
+        text += "Virtualization:                  VT-x\n"
+    return text + f"Flags:                           {flags}\n"
+
+
+RHEL9 = d("""
+NAME="Red Hat Enterprise Linux"
+VERSION="9.3 (Plow)"
+ID="rhel"
+ID_LIKE="fedora"
+VERSION_ID="9.3"
+PLATFORM_ID="platform:el9"
+PRETTY_NAME="Red Hat Enterprise Linux 9.3 (Plow)"
+""")
+RELEASE = "5.14.0-362.8.1.el9_3.x86_64"
+MEMINFO = "MemTotal:       65536000 kB\nMemFree:        48123456 kB\nMemAvailable:   60011222 kB\nSwapTotal:       8388604 kB\nSwapFree:        8388604 kB\nHugePages_Total:       0\n"
+GRUB = d("""
+GRUB_TIMEOUT=5
+GRUB_DISTRIBUTOR="$(sed 's, release .*$,,g' /etc/system-release)"
+GRUB_DEFAULT=saved
+GRUB_DISABLE_SUBMENU=true
+GRUB_TERMINAL_OUTPUT="console"
+GRUB_CMDLINE_LINUX="crashkernel=1G-4G:192M,4G-64G:256M rd.lvm.lv=rhel/root rhgb quiet"
+GRUB_DISABLE_RECOVERY="true"
+GRUB_ENABLE_BLSCFG=true
+""")
+
+SYSCTL_COMMON = [
+    ("kernel.hostname", None),  # filled per host
+    ("kernel.osrelease", RELEASE),
+    ("kernel.panic", "0"),
+    ("kernel.pid_max", "4194304"),
+    ("net.core.somaxconn", "4096"),
+    ("net.ipv4.conf.all.forwarding", "1"),
+    ("net.ipv4.conf.default.rp_filter", "1"),
+    ("net.ipv4.tcp_rmem", "4096\t131072\t6291456"),
+    ("vm.swappiness", "60"),
+]
+
+
+def sysctl_a(hostname, forward="1", bridge=True):
+    lines = []
+    for name, value in SYSCTL_COMMON:
+        if name == "kernel.hostname":
+            value = hostname
+        if name == "net.ipv4.conf.all.forwarding":
+            value = forward
+        lines.append(f"{name} = {value}")
+    lines.append(f"net.ipv4.ip_forward = {forward}")
+    if bridge:
+        # br_netfilter loaded, bridged guest traffic not sent through iptables: the libvirt default.
+        lines += ["net.bridge.bridge-nf-call-arptables = 0", "net.bridge.bridge-nf-call-ip6tables = 0",
+                  "net.bridge.bridge-nf-call-iptables = 0"]
+    return "\n".join(sorted(lines)) + "\n"
+
+
+PS_HEADER = "USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n"
+
+
+def ps(rows):
+    out = PS_HEADER
+    for user, pid, command in rows:
+        out += f"{user:<8} {pid:>7}  0.0  0.1 {(pid * 37) % 900000 + 1000:>6} {(pid * 11) % 90000 + 100:>5} ?        Ss   10:21   0:00 {command}\n"
+    return out
+
+
+PS_BASE = [
+    ("root", 1, "/usr/lib/systemd/systemd --switched-root --system --deserialize 31"),
+    ("root", 2, "[kthreadd]"),
+    ("root", 11, "[kworker/0:1-events]"),
+    ("root", 812, "/usr/lib/systemd/systemd-journald"),
+    ("root", 1024, "/usr/sbin/sshd -D"),
+    ("root", 1190, "sshd: admin [priv]"),
+    ("chrony", 903, "/usr/sbin/chronyd -F 2"),
+]
+PS_HOST = PS_BASE + [
+    ("root", 1402, "/usr/sbin/libvirtd --timeout 120"),
+    ("root", 1450, "/usr/sbin/virtlogd"),
+    ("qemu", 2210, "/usr/libexec/qemu-kvm -name guest=web01,debug-threads=on -S -machine pc-q35-rhel9.2.0,usb=off -accel kvm -m 4096"),
+]
+
+
+def dev_listing(kvm=True):
+    """`ls -lanR /dev` as sos stores it: numeric ids, SELinux dots after the modes, a few subdirectories."""
+    text = d("""
+    /dev:
+    total 0
+    drwxr-xr-x. 19 0  0      3280 Dec  1 09:14 .
+    dr-xr-xr-x. 18 0  0       235 Nov 28 16:02 ..
+    crw-r--r--.  1 0  0   10, 235 Dec  1 09:14 autofs
+    drwxr-xr-x.  2 0  0       160 Dec  1 09:14 block
+    lrwxrwxrwx.  1 0  0        11 Dec  1 09:14 core -> /proc/kcore
+    crw-------.  1 0  0    5,   1 Dec  1 09:14 console
+    lrwxrwxrwx.  1 0  0        13 Dec  1 09:14 fd -> /proc/self/fd
+    crw-rw-rw-.  1 0  0    1,   7 Dec  1 09:14 full
+    """)
+    if kvm:
+        text += "crw-rw-rw-.  1 0 36   10, 232 Dec  1 09:14 kvm\n"
+    text += d("""
+    crw-rw----.  1 0  6   10, 237 Dec  1 09:14 loop-control
+    drwxr-xr-x.  2 0  0        60 Dec  1 09:14 net
+    crw-rw-rw-.  1 0  0    1,   3 Dec  1 09:14 null
+    brw-rw----.  1 0  6  253,   0 Dec  1 09:14 dm-0
+    brw-rw----.  1 0  6    8,   0 Dec  1 09:14 sda
+    crw-rw-rw-.  1 0  5    5,   0 Dec  1 09:14 tty
+    crw-rw-rw-.  1 0  0    1,   5 Dec  1 09:14 zero
+    """)
+    if kvm:
+        text += "crw-------.  1 0  0   10, 238 Dec  1 09:14 vhost-net\ncrw-rw-rw-.  1 0 36   10, 241 Dec  1 09:14 vhost-vsock\n"
+    text += "\n" + d("""
+    /dev/block:
+    total 0
+    drwxr-xr-x.  2 0 0  160 Dec  1 09:14 .
+    drwxr-xr-x. 19 0 0 3280 Dec  1 09:14 ..
+    lrwxrwxrwx.  1 0 0    6 Dec  1 09:14 8:0 -> ../sda
+    lrwxrwxrwx.  1 0 0    7 Dec  1 09:14 253:0 -> ../dm-0
+    
+    /dev/net:
+    total 0
+    drwxr-xr-x.  2 0 0      60 Dec  1 09:14 .
+    drwxr-xr-x. 19 0 0    3280 Dec  1 09:14 ..
+    crw-rw-rw-.  1 0 0 10, 200 Dec  1 09:14 tun
+    """)
+    return text
+
+
+def dmidecode(manufacturer, product, version, serial, bios_vendor, bios_version, chassis="Rack Mount Chassis"):
+    return d(f"""
+    # dmidecode 3.5
+    Getting SMBIOS data from sysfs.
+    SMBIOS 3.2.0 present.
+
+    Handle 0x0000, DMI type 0, 26 bytes
+    BIOS Information
+    \tVendor: {bios_vendor}
+    \tVersion: {bios_version}
+    \tRelease Date: 04/12/2023
+    \tROM Size: 32 MB
+
+    Handle 0x0100, DMI type 1, 27 bytes
+    System Information
+    \tManufacturer: {manufacturer}
+    \tProduct Name: {product}
+    \tVersion: {version}
+    \tSerial Number: {serial}
+    \tUUID: 4c4c4544-0042-3010-8057-b7c04f563432
+    \tWake-up Type: Power Switch
+    \tFamily: Server
+
+    Handle 0x0300, DMI type 3, 22 bytes
+    Chassis Information
+    \tManufacturer: {manufacturer}
+    \tType: {chassis}
+    \tLock: Not Present
+    """)
+
+
+def sestatus(mode):
+    return d(f"""
+    SELinux status:                 enabled
+    SELinuxfs mount:                /sys/fs/selinux
+    SELinux root directory:         /etc/selinux
+    Loaded policy name:             targeted
+    Current mode:                   {mode}
+    Mode from config file:          {mode}
+    Policy MLS status:              enabled
+    Policy deny_unknown status:     allowed
+    Memory protection checking:     actual (secure)
+    Max kernel policy version:      33
+    """)
+
+
+LSMOD_HOST = d("""
+Module                  Size  Used by
+vhost_net              36864  1
+vhost                  65536  1 vhost_net
+vhost_iotlb            16384  1 vhost
+tap                    32768  1 vhost_net
+tun                    69632  3 vhost_net
+br_netfilter           36864  0
+bridge                417792  1 br_netfilter
+stp                    16384  1 bridge
+llc                    16384  2 bridge,stp
+kvm_intel             413696  4
+kvm                  1347584  1 kvm_intel
+irqbypass              16384  1 kvm
+xfs                  2043904  2
+""")
+
+DMESG_HOST = d("""
+[    0.000000] Linux version 5.14.0-362.8.1.el9_3.x86_64 (mockbuild@x86-vm-08.build.example.com) (gcc (GCC) 11.4.1) #1 SMP PREEMPT_DYNAMIC
+[    0.000000] Command line: BOOT_IMAGE=(hd0,gpt2)/vmlinuz-5.14.0-362.8.1.el9_3.x86_64 root=/dev/mapper/rhel-root ro crashkernel=1G-4G:192M rd.lvm.lv=rhel/root rhgb quiet
+[    0.000000] DMI: Dell Inc. PowerEdge R640/0H28RR, BIOS 2.19.1 04/12/2023
+[    0.412311] x86/cpu: User Mode Instruction Prevention (UMIP) activated
+[    6.102030] bridge: filtering via arp/ip/ip6tables is no longer available by default. Update your scripts to load br_netfilter if you need this.
+[    6.200114] Bridge firewalling registered
+[   12.004417] tun: Universal TUN/TAP device driver, 1.6
+[   14.311002] virbr0: port 1(vnet0) entered forwarding state
+""")
+
+
+def host_common(r, hostname, flags, lsmod, dmesg, processes, dev=True, forward="1", selinux="enforcing", date="Tue Dec  1 09:30:12 UTC 2026"):
+    w(r, "version.txt", "sosreport: 4.5.6\n")
+    w(r, "sos_commands/kernel/uname_-a", f"Linux {hostname} {RELEASE} #1 SMP PREEMPT_DYNAMIC Thu Oct 19 22:37:21 EDT 2023 x86_64 x86_64 x86_64 GNU/Linux\n")
+    w(r, "sos_commands/host/hostname", hostname + "\n")
+    w(r, "sos_commands/kernel/sysctl_-a", sysctl_a(hostname, forward=forward))
+    w(r, "sos_commands/kernel/lsmod", lsmod)
+    w(r, "sos_commands/kernel/dmesg", dmesg)
+    w(r, "sos_commands/process/ps_auxwww", ps(processes))
+    if dev:
+        w(r, "sos_commands/block/ls_-lanR_.dev", dev_listing(kvm="kvm_intel" in lsmod))
+    w(r, "sos_commands/block/lsblk", "NAME          MAJ:MIN RM   SIZE RO TYPE MOUNTPOINTS\nsda             8:0    0 446.6G  0 disk\n`-rhel-root   253:0    0    70G  0 lvm  /\n")
+    w(r, "sos_commands/selinux/sestatus", sestatus(selinux))
+    w(r, "sos_commands/date/date_--utc", date + "\n")
+    w(r, "sos_commands/processor/lscpu", lscpu("Intel(R) Xeon(R) Silver 4214 CPU @ 2.20GHz", flags))
+    w(r, "proc/cpuinfo", cpuinfo("Intel(R) Xeon(R) Silver 4214 CPU @ 2.20GHz", flags))
+    w(r, "proc/cmdline", f"BOOT_IMAGE=(hd0,gpt2)/vmlinuz-{RELEASE} root=/dev/mapper/rhel-root ro crashkernel=1G-4G:192M rd.lvm.lv=rhel/root rhgb quiet\n")
+    w(r, "proc/meminfo", MEMINFO)
+    w(r, "etc/os-release", RHEL9)
+    w(r, "etc/hostname", hostname + "\n")
+    w(r, "etc/default/grub", GRUB)
+    w(r, "etc/sysctl.conf", "# sysctl settings are defined through files in\n# /usr/lib/sysctl.d/, /run/sysctl.d/, and /etc/sysctl.d/.\n")
+    w(r, "etc/selinux/config", f"SELINUX={selinux}\nSELINUXTYPE=targeted\n")
+
+
+# ---------------------------------------------------------------- 1. a healthy KVM host
+r = "kvm-host-healthy"
+host_common(r, "kvmhost01.example.com", INTEL, LSMOD_HOST, DMESG_HOST, PS_HOST)
+w(r, "sos_commands/hardware/dmidecode", dmidecode("Dell Inc.", "PowerEdge R640", "Not Specified", "7QX0B42", "Dell Inc.", "2.19.1"))
+w(r, "etc/sysctl.d/90-forward.conf", "net.ipv4.ip_forward = 1\n")
+
+# ---------------------------------------------------------------- 2. VT-x switched off in firmware
+r = "bios-disabled"
+LSMOD_NOKVM = "\n".join(l for l in LSMOD_HOST.splitlines() if not l.startswith(("kvm", "irqbypass"))) + "\n"
+DMESG_BIOS = DMESG_HOST.replace("DMI: Dell Inc.", "DMI: HPE").replace("PowerEdge R640/0H28RR, BIOS 2.19.1", "ProLiant DL360 Gen10/ProLiant DL360 Gen10, BIOS U32") + d("""
+[    0.031337] x86/cpu: VMX (outside TXT) disabled by BIOS
+[   11.202113] kvm: disabled by bios
+[   11.202398] kvm_intel: VMX not supported by CPU 0
+""")
+host_common(r, "hv-blade07.example.com", INTEL_NOVMX, LSMOD_NOKVM, DMESG_BIOS, PS_HOST[:-1], date="Tue Dec  1 09:41:55 UTC 2026")
+w(r, "sos_commands/hardware/dmidecode", dmidecode("HPE", "ProLiant DL360 Gen10", "Not Specified", "CZJ0123ABC", "HPE", "U32"))
+
+# ---------------------------------------------------------------- 3. a guest of RHEV / oVirt
+r = "rhev-guest"
+w(r, "version.txt", "sosreport: 4.5.6\n")
+w(r, "sos_commands/kernel/uname_-a", f"Linux app-vm12.example.com {RELEASE} #1 SMP PREEMPT_DYNAMIC Thu Oct 19 22:37:21 EDT 2023 x86_64 x86_64 x86_64 GNU/Linux\n")
+w(r, "sos_commands/host/hostname", "app-vm12.example.com\n")
+w(r, "sos_commands/kernel/sysctl_-a", sysctl_a("app-vm12.example.com", forward="0", bridge=False))
+w(r, "sos_commands/kernel/lsmod", d("""
+Module                  Size  Used by
+virtio_net             73728  0
+net_failover           24576  1 virtio_net
+failover               16384  1 net_failover
+virtio_blk             28672  3
+virtio_scsi            28672  0
+virtio_balloon         28672  0
+virtio_console         40960  1
+xfs                  2043904  2
+"""))
+w(r, "sos_commands/kernel/dmesg", d("""
+[    0.000000] Linux version 5.14.0-362.8.1.el9_3.x86_64 (mockbuild@x86-vm-08.build.example.com) #1 SMP PREEMPT_DYNAMIC
+[    0.000000] DMI: Red Hat RHEV Hypervisor, BIOS 1.16.1-1.el9 04/01/2014
+[    0.000000] Hypervisor detected: KVM
+[    0.000000] kvm-clock: Using msrs 4b564d01 and 4b564d00
+[    1.204411] virtio_blk virtio2: [vda] 104857600 512-byte logical blocks (53.7 GB/50.0 GiB)
+"""))
+w(r, "sos_commands/hardware/dmidecode", dmidecode("Red Hat", "RHEV Hypervisor", "7.6-4.el7", "34383234-3738-5a43-4a30-323830353152", "SeaBIOS", "1.16.1-1.el9", chassis="Other"))
+w(r, "sos_commands/processor/lscpu", lscpu("Intel Xeon Processor (Cascadelake)", GUEST, hypervisor="KVM"))
+w(r, "sos_commands/process/ps_auxwww", ps(PS_BASE + [("root", 980, "/usr/bin/qemu-ga --method=virtio-serial --path=/dev/virtio-ports/org.qemu.guest_agent.0"),
+                                                     ("ovirtagent", 985, "/usr/bin/python3 /usr/share/ovirt-guest-agent/ovirt-guest-agent.py")]))
+w(r, "sos_commands/block/ls_-lanR_.dev", dev_listing(kvm=False).replace("sda", "vda").replace("8,   0", "252,   0"))
+w(r, "sos_commands/selinux/sestatus", sestatus("enforcing"))
+w(r, "sos_commands/date/date_--utc", "Tue Dec  1 08:02:40 UTC 2026\n")
+w(r, "proc/cpuinfo", cpuinfo("Intel Xeon Processor (Cascadelake)", GUEST))
+w(r, "proc/cmdline", f"BOOT_IMAGE=(hd0,msdos1)/vmlinuz-{RELEASE} root=/dev/mapper/rhel-root ro console=ttyS0,115200n8 rd.lvm.lv=rhel/root\n")
+w(r, "proc/meminfo", MEMINFO.replace("65536000", "8011360").replace("48123456", "5123456").replace("60011222", "6901222"))
+w(r, "etc/os-release", RHEL9)
+w(r, "etc/default/grub", GRUB)
+w(r, "etc/sysctl.conf", "# sysctl settings are defined through files in /etc/sysctl.d/.\n")
+w(r, "etc/selinux/config", "SELINUX=enforcing\nSELINUXTYPE=targeted\n")
+
+# ---------------------------------------------------------------- 4. /dev never listed
+r = "no-dev-listing"
+host_common(r, "kvmhost02.example.com", INTEL, LSMOD_HOST, DMESG_HOST, PS_HOST, dev=False, date="Tue Dec  1 10:05:00 UTC 2026")
+w(r, "sos_commands/hardware/dmidecode", dmidecode("Dell Inc.", "PowerEdge R650", "Not Specified", "9RZ1C53", "Dell Inc.", "1.10.2"))
+
+# ---------------------------------------------------------------- 5. outputs that are links out of the root
+# The links climb to Tests/Fixtures/sos-outside/ (four levels up from sos_commands/<plugin>/). Inside the
+# root they resolve to <root>/sos-outside/..., which does not exist: the facts must show no marker.
+r = "sos-symlink-escape"
+w(r, "version.txt", "sosreport: 4.5.6\n")
+w(r, "sos_commands/kernel/uname_-a", f"Linux escape-test.example.com {RELEASE} #1 SMP PREEMPT_DYNAMIC Thu Oct 19 22:37:21 EDT 2023 x86_64 x86_64 x86_64 GNU/Linux\n")
+link(r, "sos_commands/host/hostname", "../../../../sos-outside/hostname")
+link(r, "sos_commands/kernel/sysctl_-a", "../../../../sos-outside/sysctl")
+link(r, "sos_commands/kernel/lsmod", "../../../../sos-outside/lsmod")
+link(r, "sos_commands/kernel/dmesg", "../../../../sos-outside/dmesg")
+link(r, "sos_commands/selinux/sestatus", "../../../../../../../../../../sos-outside/sestatus")
+w(r, "sos_commands/date/date_--utc", "Tue Dec  1 11:00:00 UTC 2026\n")
+w(r, "proc/cpuinfo", cpuinfo("Intel(R) Xeon(R) Silver 4214 CPU @ 2.20GHz", INTEL))
+w(r, "etc/os-release", RHEL9)
+
+os.makedirs(OUTSIDE, exist_ok=True)
+MARK = "OUTSIDE-MARKER-5c1e"
+for name, text in [
+    ("hostname", f"{MARK.lower()}.example.com\n"),
+    ("sysctl", f"kernel.hostname = {MARK}\nnet.ipv4.ip_forward = 1\nkernel.outside_marker = {MARK}\n"),
+    ("lsmod", f"Module                  Size  Used by\n{MARK.replace('-', '_').lower()} 16384 0\nkvm_intel 413696 0\nkvm 1347584 1 kvm_intel\n"),
+    ("dmesg", f"[    1.000000] {MARK} kvm: disabled by bios\n"),
+    ("sestatus", f"Current mode:                   permissive\n# {MARK}\n"),
+]:
+    with open(os.path.join(OUTSIDE, name), "w") as f:
+        f.write(text)
+with open(os.path.join(OUTSIDE, "README.md"), "w") as f:
+    f.write("Targets of the links in ../sos/sos-symlink-escape/, which point out of that root. They must never be\n"
+            f"read through it: every file here holds {MARK}, and the tests look for it in the facts. Written by\n"
+            "../make-sos-roots.py.\n")
