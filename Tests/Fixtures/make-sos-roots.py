@@ -332,6 +332,15 @@ def host_common(r, hostname, flags, lsmod, dmesg, processes, dev=True, forward="
     w(r, "etc/default/grub", GRUB)
     w(r, "etc/sysctl.conf", "# sysctl settings are defined through files in\n# /usr/lib/sysctl.d/, /run/sysctl.d/, and /etc/sysctl.d/.\n")
     w(r, "etc/selinux/config", f"SELINUX={selinux}\nSELINUXTYPE=targeted\n")
+    top_links(r)
+
+
+def top_links(r):
+    """The links sos puts at the top of a report, pointing at its own outputs (inside the root)."""
+    for name, target in [("hostname", "sos_commands/host/hostname"), ("uname", "sos_commands/kernel/uname_-a"),
+                         ("lsmod", "sos_commands/kernel/lsmod"), ("ps", "sos_commands/process/ps_auxwww"),
+                         ("date", "sos_commands/date/date_--utc"), ("dmidecode", "sos_commands/hardware/dmidecode")]:
+        link(r, name, target)
 
 
 # ---------------------------------------------------------------- 1. a healthy KVM host
@@ -389,6 +398,7 @@ w(r, "etc/os-release", RHEL9)
 w(r, "etc/default/grub", GRUB)
 w(r, "etc/sysctl.conf", "# sysctl settings are defined through files in /etc/sysctl.d/.\n")
 w(r, "etc/selinux/config", "SELINUX=enforcing\nSELINUXTYPE=targeted\n")
+top_links(r)
 
 # ---------------------------------------------------------------- 4. /dev never listed
 r = "no-dev-listing"
