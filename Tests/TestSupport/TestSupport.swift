@@ -14,6 +14,16 @@ public enum Paths {
 
     public static func fixtureRoot(_ name: String) -> String { fixtureRoots + "/" + name }
 
+    /// Extracted sos report roots (Tests/Fixtures/make-sos-roots.py).
+    public static let sosFixtures = repository + "/Tests/Fixtures/sos"
+
+    public static func sosFixture(_ name: String) -> String { sosFixtures + "/" + name }
+
+    /// Every sos fixture root by name.
+    public static var sosFixtureNames: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: sosFixtures)) ?? []).sorted()
+    }
+
     /// The corpus of real captures. Never copied into the repository: tests read it in place.
     public static let corpus: String = {
         if let override = ProcessInfo.processInfo.environment["VIRT_DOCTOR_CORPUS"] { return override }
