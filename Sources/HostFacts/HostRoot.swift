@@ -500,7 +500,15 @@ extension HostRoot {
     }
 
     func readTailUncaptured(_ path: String, maxBytes: Int) throws(FactError) -> [UInt8] {
-        if let entry = metadata.entry(for: path), entry.unreadable == true { throw .permissionDenied(path) }
+        if let entry = metadata.entry(for: path) {
+            if entry.unreadable == true { throw .permissionDenied(path) }
+            // As readBytes does: a file the sidecar holds (a sos report's dmesg output, made /dmesg.txt) is
+            // read from there, or the kernel log of a sos report would never be seen.
+            if let content = entry.content {
+                recorder?.read(path)
+                return Array(content.utf8.suffix(max(0, maxBytes)))
+            }
+        }
         if case .tree(let tree) = backend {
             guard case .file(let bytes) = tree.nodes[try tree.lookup(path).node].content else {
                 throw .io(source: path, detail: "not a regular file")
