@@ -135,7 +135,9 @@ public enum SosReport {
     static func version(_ text: String) -> String? {
         for line in text.split(separator: "\n").prefix(5) {
             guard let (key, value) = TextChecks.splitKeyValue(line, separator: ":"), key == "sosreport" || key == "sos" else { continue }
-            let version = value.prefix(32)
+            // A longer value is not a version: cut short, it would still be printed as one.
+            guard value.count <= 32 else { continue }
+            let version = value
             if !version.isEmpty, version.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0.isLetter }) { return String(version) }
         }
         return nil
@@ -159,8 +161,10 @@ public enum SosReport {
             guard let equals = line.firstIndex(of: "=") else { continue }
             let name = line[..<equals].trimmingCharacters(in: .whitespaces)
             let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            // Control characters (NUL, escapes) name no sysctl and would reach file names and the terminal.
             guard !name.isEmpty, name.count <= 256, !name.contains("/"), !name.contains(".."), !name.hasPrefix("."),
-                  !name.hasSuffix("."), !name.contains(" ") else { continue }
+                  !name.hasSuffix("."), !name.contains(" "),
+                  !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { continue }
             result.append((name, value))
         }
         return result
@@ -172,7 +176,8 @@ public enum SosReport {
         var lines: [String] = []
         for line in text.split(separator: "\n") {
             let fields = line.split(whereSeparator: \.isWhitespace)
-            guard fields.count >= 3, fields[0] != "Module", let size = Int(fields[1]), let users = Int(fields[2]),
+            // A negative size is no module (it would also be the one line the /proc/modules parser balks at).
+            guard fields.count >= 3, fields[0] != "Module", let size = Int(fields[1]), size >= 0, let users = Int(fields[2]),
                   fields[0].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else { continue }
             let dependents = fields.count > 3 ? fields[3] + "," : "-"
             lines.append("\(fields[0]) \(size) \(users) \(dependents) Live 0x0000000000000000")
@@ -225,9 +230,12 @@ public enum SosReport {
         var directory: String?
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
-            if line.hasSuffix(":"), line.hasPrefix("/dev") {
+            if line.hasSuffix(":"), line.hasPrefix("/") {
+                // Only /dev and below: "/devices:" or "/dev2:" also start with "/dev" but name other trees, and
+                // a "." or ".." component could climb out of /dev.
                 let path = RootMetadata.normalize(String(line.dropLast()))
-                directory = path.split(separator: "/").contains("..") ? nil : path
+                let components = path.split(separator: "/")
+                directory = components.first == "dev" && !components.contains("..") && !components.contains(".") ? path : nil
                 continue
             }
             guard let directory else { continue }
@@ -266,7 +274,8 @@ public enum SosReport {
         return result
     }
 
-    /// "crw-rw----" (with s/S/t/T) as octal "0660".
+    /// "crw-rw----" (with s/S/t/T) as octal "0660". Set-id letters are only valid in the user and group
+    /// execute columns and sticky ones only in the last: ls prints nothing else, so anything else is junk.
     static func modeBits(_ text: String) -> String? {
         let characters = Array(text.prefix(10))
         guard characters.count == 10 else { return nil }
@@ -275,8 +284,9 @@ public enum SosReport {
         for (index, expected) in rwx {
             let character = characters[index]
             let bit = 1 << (9 - index)
-            if character == expected || (expected == "x" && "sst".contains(character)) { bits |= bit }
-            else if character != "-" && !(expected == "x" && "STt".contains(character)) { return nil }
+            let special: (set: Character, unset: Character)? = expected != "x" ? nil : index == 9 ? ("t", "T") : ("s", "S")
+            if character == expected || character == special?.set { bits |= bit }
+            else if character != "-" && character != special?.unset { return nil }
         }
         if "sS".contains(characters[3]) { bits |= 0o4000 }
         if "sS".contains(characters[6]) { bits |= 0o2000 }
@@ -312,6 +322,8 @@ public enum SosReport {
         components.second = time[2]
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar.date(from: components)
+        // date(from:) rolls "Feb 31" over into March; a day the month does not have is junk, not a date.
+        guard let date = calendar.date(from: components), calendar.component(.day, from: date) == day else { return nil }
+        return date
     }
 }
