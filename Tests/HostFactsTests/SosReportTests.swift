@@ -371,9 +371,12 @@ import TestSupport
         #expect(root.evidence.kind == .sosReport)
         let text = Self.factsText(root)
         #expect(!text.contains("SECRET-9d2b"), "\(text)")
-        #expect(!text.contains("root:"), "/etc/shadow read through the report")
+        if let shadow = try? String(contentsOfFile: "/etc/shadow", encoding: .utf8), let first = shadow.split(separator: "\n").first {
+            #expect(!text.contains(String(first)), "/etc/shadow read through the report")
+        }
         #expect(!text.contains("PATH="), "/proc/self/environ read through the report")
         #expect(root.evidence.hostname == nil)
-        #expect(try? FactStore(root: root).get(Facts.sysctl("net.ipv4.ip_forward")) != "7")
+        let forward = try? FactStore(root: root).get(Facts.sysctl("net.ipv4.ip_forward"))
+        #expect(forward != "7")
     }
 }
