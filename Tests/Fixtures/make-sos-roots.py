@@ -191,7 +191,7 @@ PS_HOST = PS_BASE + [
 ]
 
 
-def dev_listing(kvm=True):
+def dev_listing(kvm=True, vhost=None):
     """`ls -lanR /dev` as sos stores it: numeric ids, SELinux dots after the modes, a few subdirectories."""
     text = d("""
     /dev:
@@ -216,8 +216,10 @@ def dev_listing(kvm=True):
     crw-rw-rw-.  1 0  5    5,   0 Dec  1 09:14 tty
     crw-rw-rw-.  1 0  0    1,   5 Dec  1 09:14 zero
     """)
+    if kvm if vhost is None else vhost:  # vhost_net makes its node whether or not KVM loaded
+        text += "crw-------.  1 0  0   10, 238 Dec  1 09:14 vhost-net\n"
     if kvm:
-        text += "crw-------.  1 0  0   10, 238 Dec  1 09:14 vhost-net\ncrw-rw-rw-.  1 0 36   10, 241 Dec  1 09:14 vhost-vsock\n"
+        text += "crw-rw-rw-.  1 0 36   10, 241 Dec  1 09:14 vhost-vsock\n"
     text += "\n" + d("""
     /dev/block:
     total 0
@@ -319,7 +321,7 @@ def host_common(r, hostname, flags, lsmod, dmesg, processes, dev=True, forward="
     w(r, "sos_commands/kernel/dmesg", dmesg)
     w(r, "sos_commands/process/ps_auxwww", ps(processes))
     if dev:
-        w(r, "sos_commands/block/ls_-lanR_.dev", dev_listing(kvm="kvm_intel" in lsmod))
+        w(r, "sos_commands/block/ls_-lanR_.dev", dev_listing(kvm="kvm_intel" in lsmod, vhost="vhost_net" in lsmod))
     w(r, "sos_commands/block/lsblk", "NAME          MAJ:MIN RM   SIZE RO TYPE MOUNTPOINTS\nsda             8:0    0 446.6G  0 disk\n`-rhel-root   253:0    0    70G  0 lvm  /\n")
     w(r, "sos_commands/selinux/sestatus", sestatus(selinux))
     w(r, "sos_commands/date/date_--utc", date + "\n")
