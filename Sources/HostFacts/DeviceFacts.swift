@@ -31,8 +31,19 @@ public struct IOMMUState: Codable, Sendable, Equatable {
     static func read(_ store: FactStore) throws(FactError) -> Sourced<IOMMUState> {
         let root = store.root
         guard try root.captured("/sys") else { throw .absent("/sys") }
-        let units = (try? root.list("/sys/class/iommu")) ?? []
-        let groups = (try? root.list("/sys/kernel/iommu_groups")) ?? []
+        // A folder missing from a partial /sys (a sos report, which copies only some of it) says nothing:
+        // that is not captured, not "no IOMMU". Other errors still read as none, as before.
+        func names(_ path: String) throws(FactError) -> [String] {
+            do {
+                return try root.list(path)
+            } catch .notCaptured(let what, let source) {
+                throw .notCaptured(what: what, source: source)
+            } catch {
+                return []
+            }
+        }
+        let units = try names("/sys/class/iommu")
+        let groups = try names("/sys/kernel/iommu_groups")
         let cmdline = ((try? store.get(Facts.kernelCommandLine)) ?? []).filter { $0.hasPrefix("intel_iommu") || $0.hasPrefix("amd_iommu") || $0.hasPrefix("iommu") }
         let messages = ((try? store.get(Facts.kernelLog))?.lines ?? []).filter { line in
             ["DMAR:", "AMD-Vi:", "IOMMU", "iommu:"].contains { line.contains($0) }
