@@ -419,6 +419,8 @@ link(r, "sos_commands/kernel/lsmod", "../../../../sos-outside/lsmod")
 link(r, "sos_commands/kernel/dmesg", "../../../../sos-outside/dmesg")
 link(r, "sos_commands/selinux/sestatus", "../../../../../../../../../../sos-outside/sestatus")
 w(r, "sos_commands/date/date_--utc", "Tue Dec  1 11:00:00 UTC 2026\n")
+# A plain listing, so only no-dev-listing lacks /dev; its headers are fine, the links are the hostile part.
+w(r, "sos_commands/block/ls_-lanR_.dev", dev_listing())
 w(r, "proc/cpuinfo", cpuinfo("Intel(R) Xeon(R) Silver 4214 CPU @ 2.20GHz", INTEL))
 w(r, "etc/os-release", RHEL9)
 

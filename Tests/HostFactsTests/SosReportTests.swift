@@ -269,7 +269,7 @@ import TestSupport
         .init(name: "bios-disabled", hostname: "hv-blade07.example.com", collectedAt: Date(timeIntervalSince1970: 1_796_118_115), devListed: true),
         .init(name: "rhev-guest", hostname: "app-vm12.example.com", collectedAt: Date(timeIntervalSince1970: 1_796_112_160), devListed: true),
         .init(name: "no-dev-listing", hostname: "kvmhost02.example.com", collectedAt: Date(timeIntervalSince1970: 1_796_119_500), devListed: false),
-        .init(name: "sos-symlink-escape", hostname: nil, collectedAt: Date(timeIntervalSince1970: 1_796_122_800), devListed: false),
+        .init(name: "sos-symlink-escape", hostname: nil, collectedAt: Date(timeIntervalSince1970: 1_796_122_800), devListed: true),
     ]
 
     @Test func everyFixtureIsDescribedHere() {
