@@ -97,7 +97,7 @@ public struct Diagnosis: Sendable {
             machine = strings("machine_virtual") + (signals.hypervisorVendor.map { " (\($0))" } ?? "")
         } else if let xen = try? store.get(Facts.xen), xen.isDom0 {
             machine = "Xen dom0"
-        } else if store.root.exists("/proc/cpuinfo") || store.root.isLive {
+        } else if (try? store.get(Facts.virtualization))?.withoutEvidence != true, store.root.exists("/proc/cpuinfo") || store.root.isLive || signals != nil {
             machine = signals == nil ? strings("unknown") : strings("machine_bare_metal")
         } else {
             machine = strings("machine_no_cpu_evidence")

@@ -77,17 +77,14 @@ import TestSupport
         #expect(answer["virtualMachine"] as? Bool == true, "\(answer)")
     }
 
-    /// virt-what on a RHEV guest also prints kvm (from CPUID). A sos report holds no CPUID, but its lscpu says
-    /// "Hypervisor vendor: KVM" (answered as /lscpu.txt), which detection does not read yet. When it does,
-    /// this known issue stops occurring and the test says so: drop the withKnownIssue then.
+    /// virt-what on a RHEV guest also prints kvm (from CPUID). A sos report holds no CPUID; its lscpu's
+    /// "Hypervisor vendor: KVM" (answered as /lscpu.txt) stands in for the signature lscpu read on the host.
     @Test func rhevGuestNamesKVM() throws {
         let run = try Run(["what", "--root", sos("rhev-guest"), "--format", "json"])
         #expect(run.status == 0, "\(run.stderr)")
         let answer = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
-        withKnownIssue("detection does not read lscpu's 'Hypervisor vendor: KVM' from a sos report") {
-            #expect((answer["identifiers"] as? [String])?.contains("kvm") == true, "\(answer["identifiers"] ?? [])")
-            #expect(answer["hypervisorVendor"] as? String == "KVM", "\(answer)")
-        }
+        #expect((answer["identifiers"] as? [String])?.contains("kvm") == true, "\(answer["identifiers"] ?? [])")
+        #expect(answer["hypervisorVendor"] as? String == "KVM", "\(answer)")
     }
 
     @Test func otherCommandsOnASosRoot() throws {

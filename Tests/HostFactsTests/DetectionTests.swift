@@ -98,3 +98,67 @@ import TestSupport
         #expect(SMBIOS.dmidecodeText([0, 0x30, 0]) == nil, "a truncated table is not read past its end")
     }
 }
+
+/// Evidence collected without CPUID (a sos report, a copied tree): lscpu's recorded answer and the DMI
+/// strings of KVM-based products stand in for the signature; a root with none of it says nothing.
+@Suite struct DetectionWithoutCPUIDTests {
+    static let redHatDMI = """
+        System Information
+        \tManufacturer: Red Hat
+        \tProduct Name: RHEV Hypervisor
+        \tVersion: 4.4
+
+        """
+
+    @Test func lscpuVendorStandsInForTheSignature() throws {
+        let scratch = ScratchRoot()
+        scratch.write("lscpu.txt", "Architecture:        x86_64\nHypervisor vendor:   KVM\nVirtualization type: full\n")
+        scratch.write("proc/cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu hypervisor\n")
+        let report = VirtualizationReport.detect(try HostRoot(directory: scratch.path))
+        #expect(report.identifiers == ["kvm"])
+        #expect(report.conclusions.first?.source.hasPrefix("/lscpu.txt") == true, "\(report.conclusions)")
+        #expect(report.hypervisorVendor == "KVM" && report.virtualizationType == "full" && report.virtualMachine)
+    }
+
+    @Test func redHatDMIAloneIsAKVMGuest() throws {
+        let scratch = ScratchRoot()
+        scratch.write("dmidecode.txt", Self.redHatDMI)
+        let report = VirtualizationReport.detect(try HostRoot(directory: scratch.path))
+        // virt-what's own answer is unchanged (it needs CPUID for "kvm"); vendor and type say what it is.
+        #expect(report.identifiers == ["rhev", "redhat"])
+        #expect(report.virtualMachine && report.hypervisorVendor == "KVM", "\(report.reasoning)")
+        #expect(report.withoutEvidence == nil)
+    }
+
+    @Test func xenDom0ByLscpuIsNotAnHVMGuest() throws {
+        let scratch = ScratchRoot()
+        scratch.write("lscpu.txt", "Hypervisor vendor:   Xen\nVirtualization type: none\n")
+        scratch.write("proc/cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu\n")
+        let report = VirtualizationReport.detect(try HostRoot(directory: scratch.path))
+        #expect(!report.identifiers.contains("xen-hvm"))
+        #expect(!report.virtualMachine, "\(report.reasoning)")
+    }
+
+    @Test(arguments: [
+        "Hypervisor vendor: KVM\u{0}\u{1B}[31m\nVirtualization type: full\n",
+        "Hypervisor vendor: " + String(repeating: "K", count: 5000) + "\n",
+        String(decoding: (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) }, as: UTF8.self),
+        "Hypervisor vendor:\nVirtualization type:\n",
+    ])
+    func brokenLscpuNamesNothing(_ text: String) throws {
+        let scratch = ScratchRoot()
+        scratch.write("lscpu.txt", text)
+        scratch.write("proc/cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu\n")
+        let report = VirtualizationReport.detect(try HostRoot(directory: scratch.path))
+        #expect(report.identifiers.isEmpty && report.hypervisorVendor == nil, "\(report.reasoning)")
+    }
+
+    /// A copied /etc holds nothing about the machine: not "bare metal", but no answer.
+    @Test func rootWithoutMachineEvidenceSaysSo() throws {
+        let scratch = ScratchRoot()
+        scratch.write("etc/hostname", "kvm1\n")
+        let report = VirtualizationReport.detect(try HostRoot(directory: scratch.path))
+        #expect(report.withoutEvidence == true)
+        #expect(report.identifiers.isEmpty && !report.virtualMachine)
+    }
+}

@@ -22,6 +22,10 @@ public struct DetectionInputs: Sendable {
     public var selfCgroup: String?
     public var procVersion: String?
     public var sysinfo: String?
+    /// lscpu's "Hypervisor vendor" and "Virtualization type" from a recorded `lscpu` (a sos report's
+    /// processor plugin): the only trace of the CPUID signature in evidence collected without it.
+    public var lscpuVendor: String?
+    public var lscpuType: String?
     /// Evidence that could not be used at all (garbage where text was expected): the answer is not trustworthy.
     public var problems: [String] = []
     /// Evidence this user could not read: the answer may be incomplete.
@@ -65,6 +69,7 @@ public struct DetectionInputs: Sendable {
             cpuidSignature: nil, cpuidSource: "", dmi: "", dmiSource: "", architecture: nil, cpuinfo: nil,
             initEnvironment: [], selfStatus: nil, selfCgroup: nil, procVersion: nil, sysinfo: nil, root: root)
         inputs.readCPUID()
+        inputs.readLscpu()
         inputs.readDMI()
         inputs.readArchitecture()
         inputs.cpuinfo = inputs.optionalText("/proc/cpuinfo")
@@ -118,6 +123,40 @@ public struct DetectionInputs: Sendable {
             return
         }
         cpuidSignature = text
+    }
+
+    /// The CPUID signature lscpu read on the host, by the vendor name lscpu prints for it. Xen's is taken
+    /// only with full virtualization: a dom0 shows "Xen" with type "none", a PV guest "para", and neither has
+    /// the HVM signature.
+    static let signatureOfLscpuVendor: [String: String] = [
+        "KVM": "KVMKVMKVM", "Microsoft": "Microsoft Hv", "VMware": "VMwareVMware", "bhyve": "bhyve bhyve ",
+    ]
+
+    /// Without a CPUID reading (a copy of a machine, not the machine), a recorded lscpu stands in for it:
+    /// lscpu ran CPUID on the host and printed the vendor.
+    mutating func readLscpu() {
+        guard !root.isLive, let text = optionalText("/lscpu.txt") else { return }
+        for line in text.split(separator: "\n").prefix(200) {
+            guard let (key, value) = TextChecks.splitKeyValue(line, separator: ":"), !value.isEmpty, value.count <= 64,
+                  value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) else { continue }
+            if key == "Hypervisor vendor" { lscpuVendor = value }
+            if key == "Virtualization type" { lscpuType = value }
+        }
+        guard cpuidSignature == nil, let vendor = lscpuVendor else { return }
+        var signature = Self.signatureOfLscpuVendor[vendor]
+        if vendor == "Xen", lscpuType == "full" { signature = "XenVMMXenVMM" }
+        if let signature {
+            cpuidSignature = signature
+            cpuidSource = "/lscpu.txt (Hypervisor vendor: \(vendor))"
+        }
+    }
+
+    /// Whether anything that tells what the machine runs on was read: without it "no hypervisor found"
+    /// would be said of a root that never held the question's evidence (a copied /etc).
+    public var holdsMachineEvidence: Bool {
+        root.isLive || cpuinfo != nil || !dmi.isEmpty || cpuidSignature != nil || lscpuVendor != nil || sysinfo != nil
+            || exists("/proc/xen") || exists("/sys/hypervisor") || exists("/proc/device-tree") || !initEnvironment.isEmpty
+            || selfStatus != nil
     }
 
     /// Signatures virt-what and lscpu know. Scanning from the top of the hypervisor range down finds the

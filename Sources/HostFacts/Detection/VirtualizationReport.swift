@@ -29,6 +29,9 @@ public struct VirtualizationReport: Codable, Sendable, Equatable {
     public var problems: [String]
     /// Evidence this user could not read: the answer may be incomplete.
     public var limitations: [String]
+    /// True when the root held nothing that tells what the machine runs on (no CPU, DMI, /proc or /sys
+    /// evidence): "bare metal" would then be a guess. Optional so reports written before it still decode.
+    public var withoutEvidence: Bool?
 
     public var complete: Bool { problems.isEmpty }
 
@@ -65,6 +68,7 @@ public struct VirtualizationReport: Codable, Sendable, Equatable {
         report.container = identifiers.first { containerIdentifiers.contains($0) && $0 != "linux_vserver" }
             .map { $0 == "linux_vserver-guest" ? "linux_vserver" : $0 }
         report.decideVendorAndType(inputs)
+        if !inputs.holdsMachineEvidence && identifiers.isEmpty { report.withoutEvidence = true }
         if report.container == nil { report.detectOtherContainers(inputs) }
         // A VM layer: anything virt-what names that is not a container, a host role or a label.
         report.virtualMachine = identifiers.contains { id in
@@ -161,6 +165,18 @@ public struct VirtualizationReport: Codable, Sendable, Equatable {
             return
         }
         if let (vendor, why) = PCIDevices.qemuSignature(inputs) { set(vendor, "full", why); return }
+        // Red Hat's, oVirt's and Nutanix's virtualization is KVM: their DMI strings name a KVM guest even
+        // when the CPUID signature was never recorded (a sos report of the guest).
+        let kvmBrands: [(String, String)] = [("rhev", "RHEV"), ("ovirt", "oVirt"), ("redhat", "Red Hat"), ("nutanix_ahv", "Nutanix AHV")]
+        if let (id, brand) = kvmBrands.first(where: { ids.contains($0.0) }) {
+            let conclusion = conclusions.first { $0.identifier == id }
+            set("KVM", "full", "\(conclusion?.source ?? "DMI"): \(conclusion?.value ?? brand) (\(brand) virtualization is KVM)")
+            return
+        }
+        // lscpu's answer when nothing above decided (a Xen dom0 or PV guest it named).
+        if let vendor = inputs.lscpuVendor, let type = inputs.lscpuType, ["full", "para"].contains(type) {
+            set(vendor, type, "/lscpu.txt: Hypervisor vendor: \(vendor), Virtualization type: \(type)")
+        }
     }
 
     /// Containers virt-what does not name: systemd's container= convention, podman's marker file,

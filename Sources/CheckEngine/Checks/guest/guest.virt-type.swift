@@ -32,6 +32,10 @@ enum GuestVirtType: CheckEvaluator {
 
     static func evaluate(_ context: EvaluationContext) throws(FactError) -> Outcome<Condition> {
         let report = try GuestSupport.detection(context)
+        // A root without CPU, DMI, /proc or /sys evidence (a copied /etc) cannot tell bare metal from a guest.
+        if report.withoutEvidence == true {
+            throw context.root.liveOnly("what the machine runs on (/proc/cpuinfo, DMI, /sys/hypervisor, lscpu)")
+        }
         var evidence = report.conclusions.map { Evidence(source: $0.source, value: $0.value, note: "-> \($0.identifier)") }
         evidence += report.reasoning.map { Evidence(source: "vendor and type", value: $0) }
         evidence += report.limitations.map { Evidence(source: "not readable", value: $0) }
