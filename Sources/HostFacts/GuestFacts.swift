@@ -80,6 +80,11 @@ public struct ProcessNames: Codable, Sendable, Equatable {
         for pid in entries where pid.allSatisfy(\.isNumber) {
             if let comm = try? root.readText("/proc/\(pid)/comm", limit: 256) { names.insert(TextChecks.trimmed(comm)) }
         }
+        // A copy whose /proc holds no process at all (a sos report without its ps output, a mounted disk)
+        // never saw the processes: "none running" would be a guess.
+        if names.isEmpty, !root.isLive, root.evidence.isUncaptured("/proc/1") {
+            throw root.liveOnly("the process list (/proc/<pid>/comm or `ps` output)")
+        }
         return Sourced(ProcessNames(names: names.sorted()), sources: ["/proc/*/comm"])
     }
 }
@@ -93,6 +98,9 @@ public struct TimeSync: Codable, Sendable, Equatable {
     /// The kernel's view (adjtimex(2) without changing anything): false means STA_UNSYNC / TIME_ERROR.
     public var kernelSynchronized: Bool?
     public var synchronizedSource: String?
+    /// True when the evidence never held the process list (a sos report without `ps`): `running` is then
+    /// empty for want of evidence, not because nothing runs. Optional so older documents still decode.
+    public var processesUnknown: Bool?
 
     /// adjtimex(2)'s answer as `adjtimex.txt` ("synchronized=yes|no"), writer beside reader; see LiveRecordings.
     public static func recordedText(synchronized: Bool) -> String {
@@ -113,8 +121,16 @@ public struct TimeSync: Codable, Sendable, Equatable {
 
     static func read(_ store: FactStore) throws(FactError) -> Sourced<TimeSync> {
         let root = store.root
-        let processes = try? store.get(Facts.processes)
         var sync = TimeSync(running: [], configured: [], kernelSynchronized: nil, synchronizedSource: nil)
+        let processes: ProcessNames?
+        var processesError: FactError?
+        do throws(FactError) {
+            processes = try store.get(Facts.processes)
+        } catch {
+            processes = nil
+            // Whether a service runs cannot be read from its configuration: unknown processes leave it unknown.
+            if error.isUnknownFromEvidence { sync.processesUnknown = true; processesError = error }
+        }
         var sources: [String] = []
         for service in services {
             if processes?.names.contains(service.process) == true { sync.running.append(service.name) }
@@ -135,7 +151,10 @@ public struct TimeSync: Codable, Sendable, Equatable {
             sync.kernelSynchronized = TimeSync.parseRecorded(recorded)
             sync.synchronizedSource = "/adjtimex.txt"
         }
-        if processes == nil && sync.configured.isEmpty && sync.kernelSynchronized == nil { throw .absent("/proc and time service configuration") }
+        if processes == nil && sync.configured.isEmpty && sync.kernelSynchronized == nil {
+            // Evidence that never held the process list says so, rather than "nothing is there".
+            throw processesError ?? .absent("/proc and time service configuration")
+        }
         return Sourced(sync, sources: sources.isEmpty ? ["time service configuration"] : sources)
     }
 }

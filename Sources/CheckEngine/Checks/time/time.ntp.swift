@@ -29,6 +29,9 @@ enum TimeNTP: CheckEvaluator {
             evidence.append(Evidence(source: sync.synchronizedSource ?? "kernel", value: synchronized ? "clock synchronised" : "clock not synchronised (STA_UNSYNC)"))
         }
         if sync.running.isEmpty {
+            // Nothing seen running in evidence that never listed processes: the process list's own error
+            // (not captured) is the answer.
+            if sync.processesUnknown == true { _ = try context.fact(Facts.processes) }
             return .warn(.none, evidence: evidence)
         }
         let services = listVariables("services", sync.running)
