@@ -41,12 +41,14 @@ public enum Facts {
         var sources: [String] = []
         var loaded: [KernelModules.Module] = []
         var supported = true
+        var moduleListKnown = true
         do throws(FactError) {
             loaded = try KernelModules.parseProcModules(try store.root.readText("/proc/modules"))
             sources.append("/proc/modules")
         } catch .absent {
             supported = false
         } catch .notCaptured {
+            moduleListKnown = false
             // A copy without /proc: what is loaded still shows in /sys/module when that was captured.
         }
         let loadedNames = Set(loaded.map(\.name))
@@ -54,9 +56,11 @@ public enum Facts {
         if let names = try? store.root.list("/sys/module") {
             sources.append("/sys/module")
             for name in names where !loadedNames.contains(name) {
-                // Loadable modules have /sys/module/<name>/initstate; built-ins do not.
-                // Only a captured "no initstate" proves built-in; a sos report copies parameters, not initstate.
-                if (try? store.root.captured("/sys/module/\(name)/initstate")) == false { builtIn.append(name) }
+                // Loadable modules have /sys/module/<name>/initstate; built-ins do not. A sos report copies
+                // parameters, not initstate: there a module missing from a known /proc/modules (or from a kernel
+                // without module support at all) is built in, and otherwise the copy cannot tell.
+                let hasInitstate = try? store.root.captured("/sys/module/\(name)/initstate")
+                if hasInitstate == false || (hasInitstate == nil && moduleListKnown) { builtIn.append(name) }
             }
         }
         guard !sources.isEmpty else { throw .absent("/proc/modules") }

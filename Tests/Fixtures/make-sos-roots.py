@@ -20,6 +20,9 @@ Roots:
                       hypervisor flag, lscpu names KVM.
   no-dev-listing      A healthy host whose report lacks block/ls_-lanR_.dev: /dev was never captured, so
                       the /dev/kvm check must skip rather than fail.
+  pvm-host            A cloud VM whose kernel runs KVM without hardware VT (kvm_pvm, built in, no module
+                      support): no vmx flag, no lsmod output, /dev/kvm listed. Only the device probe could
+                      say whether KVM works, so cpu.virt-flags must skip, not fail critically.
   sos-symlink-escape  A hostile report whose command outputs are symbolic links climbing out of the root
                       (to ../sos-outside/, a folder beside sos/ holding marker text). A root is read with
                       links resolved inside it, so the marker must never reach a fact. Absolute links
@@ -406,6 +409,30 @@ top_links(r)
 r = "no-dev-listing"
 host_common(r, "kvmhost02.example.com", INTEL, LSMOD_HOST, DMESG_HOST, PS_HOST, dev=False, date="Tue Dec  1 10:05:00 UTC 2026")
 w(r, "sos_commands/hardware/dmidecode", dmidecode("Dell Inc.", "PowerEdge R650", "Not Specified", "9RZ1C53", "Dell Inc.", "1.10.2"))
+
+# ---------------------------------------------------------------- 4b. KVM without VT (PVM) in a VM
+# Shaped like a `sos report` of a Firecracker-style VM with a PVM kernel: the kernel plugin ran, but the kernel
+# has no loadable modules (no lsmod output, no /proc/modules); sos copied /sys/module/*/parameters only.
+r = "pvm-host"
+w(r, "version.txt", "sosreport: 4.0\n")
+w(r, "sos_commands/kernel/uname_-a", "Linux pvm-runner-3 6.12.8-pvm #1 SMP PREEMPT_DYNAMIC Mon Nov  2 10:00:00 UTC 2026 x86_64 GNU/Linux\n")
+w(r, "sos_commands/kernel/sysctl_-a", sysctl_a("pvm-runner-3"))
+w(r, "sos_commands/kernel/dmesg", d("""
+[    0.000000] Linux version 6.12.8-pvm (builder@example.com) #1 SMP PREEMPT_DYNAMIC
+[    0.000000] Hypervisor detected: KVM
+[    0.000000] kvm-clock: Using msrs 4b564d01 and 4b564d00
+[    0.512000] kvm_pvm: PVM enabled, running KVM guests without hardware virtualization
+"""))
+w(r, "sys/module/kvm/parameters/halt_poll_ns", "200000\n")
+w(r, "sys/module/kvm_pvm/parameters/nested", "N\n")
+w(r, "sos_commands/processor/lscpu", lscpu("Intel Xeon Processor (Cascadelake)", GUEST, hypervisor="KVM"))
+w(r, "sos_commands/process/ps_auxwww", ps(PS_BASE))
+w(r, "sos_commands/block/ls_-lanR_.dev", dev_listing(kvm=True, vhost=False).replace("sda", "vda").replace("8,   0", "252,   0"))
+w(r, "sos_commands/date/date_--utc", "Tue Dec  1 12:00:00 UTC 2026\n")
+w(r, "proc/cpuinfo", cpuinfo("Intel Xeon Processor (Cascadelake)", GUEST))
+w(r, "proc/cmdline", "console=ttyS0 reboot=k panic=1 root=/dev/vda rw\n")
+w(r, "proc/meminfo", MEMINFO)
+w(r, "etc/os-release", 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n')
 
 # ---------------------------------------------------------------- 5. outputs that are links out of the root
 # The links climb to Tests/Fixtures/sos-outside/ (four levels up from sos_commands/<plugin>/). Inside the

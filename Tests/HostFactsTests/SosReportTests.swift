@@ -38,6 +38,11 @@ import TestSupport
         #expect(SosReport.parseUname(Self.garbage) == nil)
         #expect(SosReport.parseUname("Linux host 5.14 #1 ../../x86_64") == nil, "a machine name with slashes")
         #expect(SosReport.parseUname("Linux host 5.14 #1 " + String(repeating: "x", count: 1000)) == nil)
+        #expect(SosReport.parseUnameNodename("Linux kvmhost01.example.com 5.14.0 #1 SMP x86_64 GNU/Linux") == "kvmhost01.example.com")
+        #expect(SosReport.parseUnameNodename("Linux ../../etc 5.14.0 #1 SMP x86_64") == nil, "a node name with slashes")
+        #expect(SosReport.parseUnameNodename("Linux h\u{1b}[31m 5.14.0 #1 SMP x86_64") == nil, "a terminal escape")
+        #expect(SosReport.parseUnameNodename("Linux \(String(repeating: "a", count: 300)) 5.14 #1 x86_64") == nil)
+        #expect(SosReport.parseUnameNodename(Self.garbage) == nil)
     }
 
     @Test func sysctl() {
@@ -261,6 +266,7 @@ import TestSupport
         var hostname: String?
         var collectedAt: Date
         var devListed: Bool
+        var collector = "sos 4.5.6"
         var testDescription: String { name }
     }
 
@@ -269,7 +275,9 @@ import TestSupport
         .init(name: "bios-disabled", hostname: "hv-blade07.example.com", collectedAt: Date(timeIntervalSince1970: 1_796_118_115), devListed: true),
         .init(name: "rhev-guest", hostname: "app-vm12.example.com", collectedAt: Date(timeIntervalSince1970: 1_796_112_160), devListed: true),
         .init(name: "no-dev-listing", hostname: "kvmhost02.example.com", collectedAt: Date(timeIntervalSince1970: 1_796_119_500), devListed: false),
-        .init(name: "sos-symlink-escape", hostname: nil, collectedAt: Date(timeIntervalSince1970: 1_796_122_800), devListed: true),
+        .init(name: "pvm-host", hostname: "pvm-runner-3", collectedAt: Date(timeIntervalSince1970: 1_796_126_400), devListed: true, collector: "sos 4.0"),
+        // The hostname output is a link out of the root: the name comes from uname -a instead.
+        .init(name: "sos-symlink-escape", hostname: "escape-test.example.com", collectedAt: Date(timeIntervalSince1970: 1_796_122_800), devListed: true),
     ]
 
     @Test func everyFixtureIsDescribedHere() {
@@ -283,7 +291,7 @@ import TestSupport
         let root = try EvidenceOpening.open(directory: Paths.sosFixture(expected.name))
         let evidence = root.evidence
         #expect(evidence.kind == .sosReport)
-        #expect(evidence.collector == "sos 4.5.6")
+        #expect(evidence.collector == expected.collector)
         #expect(evidence.hostname == expected.hostname)
         #expect(evidence.collectedAt == expected.collectedAt)
         #expect(evidence.lacking.contains("dev") == !expected.devListed, "\(evidence.lacking)")
@@ -350,7 +358,8 @@ import TestSupport
         let text = Self.factsText(root)
         #expect(!text.lowercased().contains("outside-marker-5c1e"), "\(text)")
         #expect(!text.contains("outside_marker_5c1e"))
-        #expect(root.evidence.hostname == nil)
+        // Not the linked hostname file's marker: the name uname -a gives.
+        #expect(root.evidence.hostname == "escape-test.example.com")
     }
 
     /// Absolute links and links climbing many levels, made here: committed, the fuzz seed walk (which

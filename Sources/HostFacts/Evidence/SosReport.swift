@@ -71,8 +71,10 @@ public enum SosReport {
         let versionText = (try? root.readText("/version.txt", limit: 1 << 16)) ?? ""
         evidence.collector = version(versionText).map { "sos \($0)" } ?? "sos"
 
+        var unameNodename: String?
         derived(uname) { content in
             guard let fields = parseUname(content) else { return }
+            unameNodename = parseUnameNodename(content)
             synthesize("/proc/sys/kernel/osrelease", .init(content: fields.release + "\n"))
             synthesize("/uname-m.txt", .init(content: fields.machine + "\n"))
         }
@@ -111,6 +113,11 @@ public enum SosReport {
             guard let mode = parseSestatusMode(content) else { return }
             synthesize("/sys/fs/selinux/enforce", .init(content: mode == "enforcing" ? "1\n" : "0\n"))
         }
+        // Older reports and `-o` runs without the host plugin have no hostname output; uname -a names the node.
+        if evidence.hostname == nil, let name = unameNodename {
+            evidence.hostname = name
+            synthesize("/proc/sys/kernel/hostname", .init(content: name + "\n"))
+        }
         if let (path, content) = text(dateUTC), let instant = parseDate(content) {
             evidence.collectedAt = instant
             used.append("collection time from \(path.dropFirst())")
@@ -119,7 +126,10 @@ public enum SosReport {
         // sos copies chosen files of /proc and /sys, never /dev: a missing file there is unknown. The files
         // named here it copies whenever they exist, so their absence is an answer.
         evidence.partialRegions = devicesListed ? ["/proc", "/sys", "/run"] : ["/dev", "/proc", "/sys", "/run"]
-        evidence.completeRegions = ["/proc/cpuinfo", "/proc/cmdline", "/proc/modules", "/proc/xen", "/sys/hypervisor"]
+        evidence.completeRegions = ["/proc/cpuinfo", "/proc/cmdline", "/proc/xen", "/sys/hypervisor"]
+        // The kernel plugin copies /proc/modules and runs lsmod: when it ran, no list means a kernel without
+        // loadable modules; when it did not (`sos report -o ...`), nothing is known about modules.
+        if root.exists("/sos_commands/kernel") { evidence.completeRegions.append("/proc/modules") }
         if devicesListed {
             // The listing shows nodes, not their contents: the probe still needs the host.
             evidence.completeRegions.append("/dev")
@@ -152,6 +162,15 @@ public enum SosReport {
         guard let machine = words.last, machine != release, machine.count <= 32,
               machine.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return nil }
         return (release, machine)
+    }
+
+    /// The node name of `uname -a` ("Linux kvmhost01 5.14.0 ..."): a DNS-like name or nothing.
+    static func parseUnameNodename(_ text: String) -> String? {
+        let words = text.split(whereSeparator: \.isWhitespace)
+        guard words.count >= 4, words[0] == "Linux" else { return nil }
+        let name = words[1]
+        guard name.count <= 253, name.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "." || $0 == "_" }) else { return nil }
+        return String(name)
     }
 
     /// `sysctl -a`: "net.ipv4.ip_forward = 1". Names that would climb out of /proc/sys are dropped.

@@ -22,6 +22,9 @@ enum CPUVirtFlags: CheckEvaluator {
         case worksUnflaggedThroughModuleInVM = "works-unflagged-through-module-in-vm"
         /// No flag, and only root may ask /dev/kvm whether KVM works anyway.
         case needsRoot = "needs-root"
+        /// No flag, but the copied evidence lists /dev/kvm and never asked it (a sos report of a host with
+        /// nested or paravirtual KVM looks exactly like this): unknown, not "cannot run".
+        case nodeNotProbed = "node-not-probed"
         /// A virtual machine without nested virtualization; with or without the outer hypervisor's name.
         case guest
         case guestOnHypervisor = "guest-on-hypervisor"
@@ -70,6 +73,13 @@ enum CPUVirtFlags: CheckEvaluator {
             evidence.append(Evidence(source: "/dev/kvm", value: kvm.failure ?? "permission denied"))
             // KVM may well work (nested or paravirtual KVM hides the flags); only root can ask the device.
             return Outcome(.error, .needsRoot, evidence: evidence)
+        }
+        if case .failure(let error) = context.facts.sourced(Facts.kvmAPI), error.isUnknownFromEvidence,
+           let node = context.optionalFact(Facts.kvmDevice)?.value, node.kind == .charDevice {
+            evidence.append(Evidence(source: "/dev/kvm", value: "character device; " + error.description))
+            let modules = context.optionalFact(Facts.kernelModules)?.value
+            let provider = ["kvm_pvm", "kvm_intel", "kvm_amd"].first { modules?.isPresent($0) == true }
+            return .skip(.nodeNotProbed, ["module": provider ?? "no KVM vendor module seen", "reason": error.description], evidence: evidence)
         }
         if let guest, guest.isVirtualMachine {
             evidence.append(contentsOf: guest.evidence.map { Evidence(source: "virtualization", value: $0) })
