@@ -80,9 +80,10 @@ public struct Diagnosis: Sendable {
             host: host(store, strings: strings), findings: findings, language: options.language)
         var evidence = options.root.evidence
         if !options.root.isLive {
-            // Live-only probes are missing from every copy; a --connect still reaches a libvirt.
+            // Live-only probes are missing from every copy; a --connect still reaches a libvirt, and a sos
+            // report already said whether its virsh outputs stand in for one (SosReport.open).
             for missing in ["device-probe", "libvirt-connection"] where !evidence.lacking.contains(missing) {
-                if missing == "libvirt-connection" && options.libvirtURI != nil { continue }
+                if missing == "libvirt-connection" && (options.libvirtURI != nil || evidence.kind == .sosReport) { continue }
                 evidence.lacking.append(missing)
             }
         }

@@ -228,6 +228,9 @@ public enum FuzzTargets {
         "version.txt", "sos_commands/kernel/uname_-a", "sos_commands/kernel/sysctl_-a", "sos_commands/kernel/lsmod",
         "sos_commands/process/ps_auxwww", "sos_commands/block/ls_-lanR_.dev", "sos_commands/selinux/sestatus",
         "sos_commands/date/date_--utc", "sos_commands/host/hostname", "sos_commands/kernel/dmesg",
+        // Appended, so saved inputs keep their meaning: virsh's answers and the bridge details of ip.
+        "sos_commands/virsh/virsh_-r_list_--all", "sos_commands/virsh/virsh_-r_dumpxml_web01",
+        "sos_commands/virsh/virsh_-r_nodeinfo", "sos_commands/networking/ip_-s_-d_link",
     ]
 
     /// A sos report built in memory from the sections, opened as a root, and the facts its outputs answer.
@@ -244,6 +247,7 @@ public enum FuzzTargets {
         touch(root.evidence, try? store.get(Facts.kernelRelease), try? store.get(Facts.hostname), try? store.get(Facts.kernelModules))
         touch(try? store.get(Facts.processes), try? store.get(Facts.kvmDevice), try? store.get(Facts.sysctl("net.ipv4.ip_forward")))
         touch(try? store.get(Facts.selinux), try? store.get(Facts.kernelLog), try? store.get(Facts.machine))
+        touch(try? store.get(Facts.libvirt), try? store.get(Facts.bridges))
     }
 
     // MARK: Seeds

@@ -354,6 +354,89 @@ host_common(r, "kvmhost01.example.com", INTEL, LSMOD_HOST, DMESG_HOST, PS_HOST)
 w(r, "sos_commands/hardware/dmidecode", dmidecode("Dell Inc.", "PowerEdge R640", "Not Specified", "7QX0B42", "Dell Inc.", "2.19.1"))
 w(r, "etc/sysctl.d/90-forward.conf", "net.ipv4.ip_forward = 1\n")
 
+# The virsh plugin's outputs (libvirt as it answered `virsh -r` at collection time) and `ip -d link`, whose
+# bridge details stand in for the /sys/class/net/<bridge>/brif folders sos does not copy.
+def domain_xml(name, vcpus, memory_kib, graphics_listen):
+    return d(f"""
+    <domain type='kvm' id='1'>
+      <name>{name}</name>
+      <memory unit='KiB'>{memory_kib}</memory>
+      <currentMemory unit='KiB'>{memory_kib}</currentMemory>
+      <vcpu placement='static'>{vcpus}</vcpu>
+      <os><type arch='x86_64' machine='pc-q35-rhel9.2.0'>hvm</type></os>
+      <devices>
+        <emulator>/usr/libexec/qemu-kvm</emulator>
+        <disk type='file' device='disk'>
+          <driver name='qemu' type='qcow2'/>
+          <source file='/var/lib/libvirt/images/{name}.qcow2'/>
+          <target dev='vda' bus='virtio'/>
+        </disk>
+        <interface type='network'>
+          <source network='default' bridge='virbr0'/>
+          <model type='virtio'/>
+        </interface>
+        <graphics type='vnc' port='5900' autoport='yes' listen='{graphics_listen}'>
+          <listen type='address' address='{graphics_listen}'/>
+        </graphics>
+      </devices>
+    </domain>
+    """)
+
+
+w(r, "sos_commands/virsh/virsh_-r_list_--all", d("""
+     Id   Name    State
+    ------------------------
+     1    web01   running
+     -    db01    shut off
+
+    """))
+w(r, "sos_commands/virsh/virsh_-r_dumpxml_web01", domain_xml("web01", 4, 8388608, "127.0.0.1"))
+w(r, "sos_commands/virsh/virsh_-r_dumpxml_db01", domain_xml("db01", 8, 16777216, "127.0.0.1"))
+w(r, "sos_commands/virsh/virsh_-r_nodeinfo", d("""
+    CPU model:           x86_64
+    CPU(s):              24
+    CPU frequency:       2200 MHz
+    CPU socket(s):       1
+    Core(s) per socket:  12
+    Thread(s) per core:  2
+    NUMA cell(s):        1
+    Memory size:         65536000 KiB
+
+    """))
+w(r, "sos_commands/virsh/virsh_-r_version", d("""
+    Compiled against library: libvirt 9.5.0
+    Using library: libvirt 9.5.0
+    Using API: QEMU 9.5.0
+    Running hypervisor: QEMU 8.0.0
+    """))
+w(r, "sos_commands/virsh/virsh_-r_net-list_--all", d("""
+     Name      State    Autostart   Persistent
+    --------------------------------------------
+     default   active   yes         yes
+
+    """))
+w(r, "sos_commands/virsh/virsh_-r_net-dumpxml_default", d("""
+    <network>
+      <name>default</name>
+      <forward mode='nat'/>
+      <bridge name='virbr0' stp='on' delay='0'/>
+      <ip address='192.168.122.1' netmask='255.255.255.0'/>
+    </network>
+    """))
+w(r, "sos_commands/networking/ip_-s_-d_link", d("""
+    1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000
+        link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00 promiscuity 0 minmtu 0 maxmtu 0
+    2: eno1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc mq state UP mode DEFAULT group default qlen 1000
+        link/ether 24:6e:96:10:20:30 brd ff:ff:ff:ff:ff:ff promiscuity 0 minmtu 68 maxmtu 9000
+    4: virbr0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000
+        link/ether 52:54:00:8a:11:02 brd ff:ff:ff:ff:ff:ff promiscuity 0 minmtu 68 maxmtu 65535
+        bridge forward_delay 200 hello_time 200 max_age 2000 ageing_time 30000 stp_state 1 priority 32768 vlan_filtering 0
+    5: vnet0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue master virbr0 state UNKNOWN mode DEFAULT group default qlen 1000
+        link/ether fe:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff promiscuity 1 minmtu 68 maxmtu 65535
+        tun type tap pi off vnet_hdr on persist off
+        bridge_slave state forwarding priority 32 cost 100 hairpin off guard off root_block off fastleave off
+    """))
+
 # ---------------------------------------------------------------- 2. VT-x switched off in firmware
 r = "bios-disabled"
 LSMOD_NOKVM = "\n".join(l for l in LSMOD_HOST.splitlines() if not l.startswith(("kvm", "irqbypass"))) + "\n"

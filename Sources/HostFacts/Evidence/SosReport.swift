@@ -32,6 +32,10 @@ public enum SosReport {
     static let lscpu = Derivation(outputs: ["/sos_commands/processor/lscpu"], answers: "lscpu")
     static let processes = Derivation(outputs: ["/sos_commands/process/ps_auxwww", "/ps"], answers: "running processes")
     static let devices = Derivation(outputs: ["/sos_commands/block/ls_-lanR_.dev", "/sos_commands/devices/ls_-lanR_.dev"], answers: "device nodes (/dev)")
+    /// `ip -d link` (and `ip -d address`, which prints the same details): bridges and their ports.
+    static let links = Derivation(outputs: ["/sos_commands/networking/ip_-s_-d_link", "/sos_commands/networking/ip_-d_link",
+                                            "/sos_commands/networking/ip_-d_address", "/sos_commands/networking/ip_address"],
+                                  answers: "bridges and their ports (/sys/class/net)")
     static let selinux = Derivation(outputs: ["/sos_commands/selinux/sestatus", "/sos_commands/selinux/sestatus_-b"], answers: "SELinux mode")
     static let dateUTC = Derivation(outputs: ["/sos_commands/date/date_--utc", "/sos_commands/general/date", "/sos_commands/date/date", "/date"], answers: "collection time")
 
@@ -109,6 +113,18 @@ public enum SosReport {
                 devicesListed = true
             }
         }
+        derived(links) { content in
+            for link in parseIPLinks(content) {
+                if link.isBridge {
+                    synthesize("/sys/class/net/\(link.name)", .init(type: .directory, mode: "0755"))
+                    synthesize("/sys/class/net/\(link.name)/bridge", .init(type: .directory, mode: "0755"))
+                    synthesize("/sys/class/net/\(link.name)/brif", .init(type: .directory, mode: "0755"))
+                }
+                if let master = link.master {
+                    synthesize("/sys/class/net/\(master)/brif/\(link.name)", .init(type: .directory, mode: "0755"))
+                }
+            }
+        }
         derived(selinux) { content in
             guard let mode = parseSestatusMode(content) else { return }
             synthesize("/sys/fs/selinux/enforce", .init(content: mode == "enforcing" ? "1\n" : "0\n"))
@@ -134,7 +150,10 @@ public enum SosReport {
             // The listing shows nodes, not their contents: the probe still needs the host.
             evidence.completeRegions.append("/dev")
         }
-        evidence.lacking = (devicesListed ? [] : ["dev"]) + ["device-probe", "libvirt-connection"]
+        // virsh's outputs answer what a connection would have, as of the collection time.
+        let virshListed = SosVirsh.isPresent(root)
+        if virshListed { used.append("libvirt domains, networks and node from sos_commands/virsh (virsh -r)") }
+        evidence.lacking = (devicesListed ? [] : ["dev"]) + ["device-probe"] + (virshListed ? [] : ["libvirt-connection"])
         evidence.derived = used
         return root.reinterpreted(as: evidence, metadata: RootMetadata(files: files, process: root.metadata.process))
     }
@@ -162,6 +181,39 @@ public enum SosReport {
         guard let machine = words.last, machine != release, machine.count <= 32,
               machine.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return nil }
         return (release, machine)
+    }
+
+    /// Interfaces of `ip -d link` / `ip -d address`:
+    ///
+    ///     4: virbr0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000
+    ///         link/ether 52:54:00:8a:11:02 brd ff:ff:ff:ff:ff:ff promiscuity 0 minmtu 68 maxmtu 65535
+    ///         bridge forward_delay 200 hello_time 200 max_age 2000 ...
+    ///     5: vnet0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue master virbr0 state UNKNOWN ...
+    ///         bridge_slave state forwarding priority 32 cost 100 ...
+    ///
+    /// A device is a bridge when its details say `bridge ...`; a port names its bridge after `master`.
+    /// Names are kept only when they could be interface names (at most 15 bytes, no slash or space).
+    static func parseIPLinks(_ text: String) -> [(name: String, isBridge: Bool, master: String?)] {
+        func interfaceName(_ word: Substring) -> String? {
+            let name = word.split(separator: "@", maxSplits: 1).first.map(String.init) ?? ""
+            guard !name.isEmpty, name.utf8.count <= 15, name != ".", name != "..",
+                  name.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != "/" }) else { return nil }
+            return name
+        }
+        var result: [(String, Bool, String?)] = []
+        for line in text.split(separator: "\n").prefix(maximumEntries) {
+            if let first = line.first, first.isNumber {
+                let words = line.split(separator: " ")
+                guard words.count >= 2, words[0].hasSuffix(":"), words[1].hasSuffix(":"),
+                      let name = interfaceName(words[1].dropLast()) else { continue }
+                var master: String?
+                if let index = words.firstIndex(of: "master"), index + 1 < words.count { master = interfaceName(words[index + 1]) }
+                result.append((name, false, master))
+            } else if !result.isEmpty, line.drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("bridge ") {
+                result[result.count - 1].1 = true
+            }
+        }
+        return result
     }
 
     /// The node name of `uname -a` ("Linux kvmhost01 5.14.0 ..."): a DNS-like name or nothing.

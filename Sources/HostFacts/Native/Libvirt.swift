@@ -258,6 +258,11 @@ extension Facts {
     /// Live libvirt: on the running machine (qemu:///system unless --connect), or wherever --connect points
     /// (libvirt's test driver in tests). Not available in a directory root without --connect.
     public static let libvirt = FactKey<LibvirtSnapshot>("libvirt.live", "Hypervisor, node, capabilities, domains, networks and pools as libvirt reports them") { store throws(FactError) in
+        // A sos report kept what `virsh -r` answered when it was made: libvirt's own view, as of then.
+        if !store.root.isLive, store.libvirtURI == nil, store.root.evidence.kind == .sosReport,
+           let recorded = try SosVirsh.snapshot(store.root) {
+            return recorded
+        }
         guard store.root.isLive || store.libvirtURI != nil else {
             throw store.root.liveOnly("a libvirt connection (pass --connect to ask a libvirt about this root)")
         }

@@ -7,6 +7,8 @@ enum RemoteLibvirtdRunning: CheckEvaluator {
 
     enum Condition: String, CaseIterable {
         case answers
+        /// A sos report: virsh -r answered when the report was made (so libvirt ran then).
+        case answeredInReport = "answered-in-report"
         case notInstalled = "not-installed"
         /// A directory root or bundle: libvirt can only be asked on the live machine.
         case notLive = "not-live"
@@ -18,7 +20,8 @@ enum RemoteLibvirtdRunning: CheckEvaluator {
         switch context.facts.sourced(Facts.libvirt) {
         case .success(let snapshot):
             let value = snapshot.value
-            return .pass(.answers, ["uri": value.uri, "driver": value.driver, "hypervisorVersion": value.hypervisorVersion,
+            let recorded = context.root.evidence.kind == .sosReport
+            return .pass(recorded ? .answeredInReport : .answers, ["uri": value.uri, "driver": value.driver, "hypervisorVersion": value.hypervisorVersion,
                                     "libvirtVersion": value.libvirtVersion, "guests": String(value.domains.count)],
                          evidence: [Evidence(source: "libvirt", value: "\(value.uri) (\(value.node.cpus) CPUs, \(value.node.memoryKiB / 1024) MiB)")])
         case .failure(.absent(let what)):
