@@ -43,6 +43,10 @@ public struct ImageLabels: Codable, Sendable, Equatable {
 
     static func read(_ store: FactStore) throws(FactError) -> Sourced<ImageLabels> {
         let root = store.root
+        // sos copies no guest image (nor any label of one): an image it lacks is not a missing image.
+        if root.evidence.kind == .sosReport {
+            throw root.liveOnly("the SELinux label of each guest image (a sos report copies no image files)")
+        }
         let selinux = try store.get(Facts.selinux)
         let policy = selinux.policyType ?? "targeted"
         var labels = ImageLabels(images: [], notInspected: 0, limitReason: nil, missing: [], localRules: [], policy: policy)
