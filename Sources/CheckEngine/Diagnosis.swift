@@ -99,7 +99,18 @@ public struct Diagnosis: Sendable {
         } else if let xen = try? store.get(Facts.xen), xen.isDom0 {
             machine = "Xen dom0"
         } else if (try? store.get(Facts.virtualization))?.withoutEvidence != true, store.root.exists("/proc/cpuinfo") || store.root.isLive || signals != nil {
-            machine = signals == nil ? strings("unknown") : strings("machine_bare_metal")
+            // "Bare metal" only where virt-what would print nothing: a container or a cloud's physical
+            // instance has an answer of its own, and the two must never be said together.
+            let detection = try? store.get(Facts.virtualization)
+            if signals == nil {
+                machine = strings("unknown")
+            } else if signals?.container != nil {
+                machine = strings("machine_no_hypervisor")
+            } else if let cloud = detection?.cloudName, detection?.identifiers.isEmpty == false {
+                machine = strings("machine_physical_cloud", ["cloud": cloud])
+            } else {
+                machine = strings("machine_bare_metal")
+            }
         } else {
             machine = strings("machine_no_cpu_evidence")
         }

@@ -80,6 +80,40 @@ import TestSupport
         }
     }
 
+    /// Real captures (virt-what's test roots, util-linux's lscpu dumps): whatever else is said, a report never
+    /// calls a machine bare metal while virt-what's answer for it is not empty.
+    static let corpusRoots: [String] = {
+        guard Paths.corpusAvailable else { return [] }
+        var paths: [String] = []
+        for collection in ["virt-what", "lscpu"] {
+            let base = Paths.corpus + "/" + collection
+            for name in ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []).sorted() where !name.hasPrefix("_") {
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: base + "/" + name, isDirectory: &isDirectory), isDirectory.boolValue {
+                    paths.append(base + "/" + name)
+                }
+            }
+        }
+        return paths
+    }()
+
+    @Test(.enabled(if: Paths.corpusAvailable, Comment(rawValue: Paths.corpusMissingMessage)))
+    func corpusMachinesAreNeverBareMetalWithAVirtWhatAnswer() throws {
+        #expect(Self.corpusRoots.count > 40, "the corpus holds the virt-what and lscpu roots")
+        for path in Self.corpusRoots {
+            let name = path.split(separator: "/").suffix(2).joined(separator: "/")
+            let root = try EvidenceOpening.open(directory: path)
+            let identifiers = VirtualizationReport.detect(root).identifiers
+            let report = try Self.diagnose(path)
+            let machine = report.host.virtualization ?? ""
+            let virtType = report.findings.first { $0.id == "guest.virt-type" }?.summary ?? ""
+            if !identifiers.isEmpty {
+                #expect(!machine.contains("bare metal"), "\(name): Machine says '\(machine)' while virt-what prints \(identifiers)")
+                #expect(!virtType.contains("bare metal"), "\(name): guest.virt-type says '\(virtType)' while virt-what prints \(identifiers)")
+            }
+        }
+    }
+
     @Test func firmwareSwitchIsOneFindingWithItsConsequences() throws {
         let report = try Self.diagnose(Paths.fixtureRoot("intel-vmx-bios-disabled"))
         let problems = report.findings.filter { ($0.status == .fail || $0.status == .warn) && $0.severity == .critical && $0.cause == nil }

@@ -52,6 +52,10 @@ public struct VirtualizationReport: Codable, Sendable, Equatable {
     ]
     static let hostIdentifiers: Set<String> = ["xen-dom0", "linux_vserver-host", "ldoms-control"]
     static let cloudIdentifiers: [String] = ["aws", "google_cloud", "alibaba_cloud", "upcloud"]
+    /// The cloud as people write it, for sentences; the identifier itself stays virt-what's.
+    public var cloudName: String? {
+        cloud.map { ["aws": "AWS", "google_cloud": "Google Cloud", "alibaba_cloud": "Alibaba Cloud", "upcloud": "UpCloud"][$0] ?? $0 }
+    }
     /// Identifiers that are facts about the cloud or the vendor, not a hypervisor layer by themselves.
     static let informational = Set(["redhat", "ovirt", "rhev", "nutanix_ahv"] + cloudIdentifiers)
 

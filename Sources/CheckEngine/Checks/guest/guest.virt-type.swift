@@ -26,6 +26,7 @@ enum GuestVirtType: CheckEvaluator {
         case hypervisorHost = "hypervisor-host"
         /// `{system}` when none of the above applies.
         case bareMetal = "bare-metal"
+        case physicalCloud = "physical-cloud"
         /// `{identifiers}` when virt-what would print nothing.
         case noIdentifiers = "no-identifiers"
     }
@@ -66,6 +67,11 @@ enum GuestVirtType: CheckEvaluator {
         }
         if let container = report.container { parts.append(context.fragment(Condition.container, ["container": container])) }
         if let host = report.hypervisorHost { parts.append(context.fragment(Condition.hypervisorHost, ["host": host])) }
+        // A cloud's physical instance (AWS .metal) runs no hypervisor, yet virt-what names the cloud: it is
+        // described as such, never as "bare metal" next to a virt-what answer.
+        if parts.isEmpty, let cloud = report.cloudName, !report.identifiers.isEmpty {
+            parts.append(context.fragment(Condition.physicalCloud, ["cloud": cloud]))
+        }
         return parts.isEmpty ? context.fragment(Condition.bareMetal) : parts.joined(separator: ", ")
     }
 }
