@@ -41,6 +41,9 @@ public struct ServiceUnits: Codable, Sendable, Equatable {
     static let activeStates: Set<String> = ["active", "inactive", "failed", "activating", "deactivating", "reloading",
                                             "maintenance", "refreshing"]
 
+    /// The first words of what systemctl prints instead of the table where systemd does not run.
+    static let systemdAbsentMessages = ["System has not been booted with systemd", "Failed to connect to bus", "Failed to connect to system scope bus"]
+
     // MARK: Parser (total: any text gives units or a FactError)
 
     /// `systemctl list-units [--all]`: a header, one row per unit (failed units may carry a leading `●`, or
@@ -69,9 +72,12 @@ public struct ServiceUnits: Codable, Sendable, Equatable {
             if units.count >= maximumUnits { break }
         }
         guard !units.isEmpty else {
-            // systemctl prints its own error in place of the table when systemd was not running or the bus
-            // was unreachable ("System has not been booted with systemd", "Failed to connect to bus").
             let firstLine = text.split(separator: "\n").first.map { TextChecks.trimmed($0.prefix(160)) } ?? ""
+            // systemctl prints its own error in place of the table when systemd is not the init system (a
+            // container, a VM booted without it): the host has no units to list, which is an answer.
+            if !sawHeader, systemdAbsentMessages.contains(where: { firstLine.hasPrefix($0) }) {
+                throw .absent("systemd as the init system (\(source) holds systemctl's error: \(firstLine))")
+            }
             throw .unparsable(source: source, detail: sawHeader ? "the table lists no unit" : "no unit table; it begins: \(firstLine)")
         }
         return ServiceUnits(units: units)

@@ -238,8 +238,6 @@ import TestSupport
 
     @Test func textThatIsNotAUnitTable() {
         for text in ["", PackageParserTests.garbage, PackageParserTests.junkText,
-                     // What systemctl prints in place of the table where systemd is not running.
-                     "System has not been booted with systemd as init system (PID 1). Can't operate.\nFailed to connect to bus: Host is down\n",
                      "  UNIT LOAD ACTIVE SUB DESCRIPTION\n\n0 loaded units listed.\n",
                      // Truncated rows, states systemd never prints, names that are no unit.
                      "chronyd.service loaded active\n", "chronyd.service loaded sleeping running x\n",
@@ -248,6 +246,19 @@ import TestSupport
                      "a\u{1B}[2J.service loaded active running x\n",
                      String(repeating: "a", count: 5000) + ".service loaded active running x\n"] {
             #expect(isUnparsable(text), "\(text.prefix(80).debugDescription)")
+        }
+    }
+
+    @Test func systemctlWithoutSystemdMeansNoUnits() {
+        // What systemctl prints in place of the table where systemd is not the init system.
+        for text in ["System has not been booted with systemd as init system (PID 1). Can't operate.\nFailed to connect to bus: Host is down\n",
+                     "Failed to connect to bus: No such file or directory\n"] {
+            #expect {
+                try ServiceUnits.parseListUnits(text, source: "systemctl_list-units")
+            } throws: { error in
+                guard case FactError.absent(let what) = error else { return false }
+                return what.contains("systemd as the init system") && what.contains("systemctl_list-units")
+            }
         }
     }
 
