@@ -142,6 +142,20 @@ import TestSupport
         #expect((biosPackages?["unavailableReason"] as? String)?.contains("not captured") == true, "\(biosPackages ?? [:])")
     }
 
+    /// A report whose process plugin did not run: time.ntp passes on the active chronyd unit and says so.
+    @Test func timeServiceFromTheUnitListWithoutPs() throws {
+        let report = ScratchRoot()
+        report.write("version.txt", "sosreport: 4.5.6\n")
+        report.write("sos_commands/systemd/systemctl_list-units", "  UNIT LOAD ACTIVE SUB DESCRIPTION\n  chronyd.service loaded active running NTP client/server\n")
+        let run = try Run(["check", "--root", report.path, "--only", "time.ntp", "--format", "json", "--fail-on", "never"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout.prefix(400))")
+        let finding = try #require(((json["findings"] as? [[String: Any]]) ?? []).first { $0["id"] as? String == "time.ntp" }, "\(run.stdout.prefix(400))")
+        #expect(finding["status"] as? String == "pass", "\(finding)")
+        let evidence = (finding["evidence"] as? [[String: Any]]) ?? []
+        #expect(evidence.contains { ($0["source"] as? String)?.contains("systemctl list-units") == true }, "\(evidence)")
+    }
+
     @Test func everyFixtureGivesAReport() throws {
         for name in Paths.sosFixtureNames {
             let run = try Run(["check", "--root", sos(name), "--fail-on", "never"])
