@@ -11,7 +11,7 @@ let mainPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
 let targets = [
     "cpuinfo", "modules", "sysctl", "grub-legacy", "grub2", "bls", "libvirt-xml", "kernel-log", "certificate",
     "tar", "tar-gz", "archive", "root-metadata", "check-definition", "detection", "smbios", "meminfo", "proc-stat",
-    "os-release", "config-settings", "sos-report",
+    "os-release", "config-settings", "sos-report", "package-list", "systemd-units",
 ]
 
 let package = Package(

@@ -46,6 +46,8 @@ public enum FuzzTargets {
         Target(name: "os-release", seedPatterns: ["*/etc/os-release", "*/etc/redhat-release"], sections: [], run: osRelease),
         Target(name: "config-settings", seedPatterns: ["*/etc/libvirt/*.conf", "*/etc/vdsm/vdsm.conf"], sections: [], run: configSettings),
         Target(name: "sos-report", seedPatterns: [], sections: sosSections, run: sosReport),
+        Target(name: "package-list", seedPatterns: ["*/var/lib/dpkg/status", "*/installed-rpms", "*/installed-debs", "*/dpkg_-l"], sections: [], run: packageList),
+        Target(name: "systemd-units", seedPatterns: ["*/systemctl_list-units", "*/systemctl_list-units_--all"], sections: [], run: systemdUnits),
     ]
 
     public static func target(named name: String) -> Target? { all.first { $0.name == name } }
@@ -248,6 +250,18 @@ public enum FuzzTargets {
         touch(try? store.get(Facts.processes), try? store.get(Facts.kvmDevice), try? store.get(Facts.sysctl("net.ipv4.ip_forward")))
         touch(try? store.get(Facts.selinux), try? store.get(Facts.kernelLog), try? store.get(Facts.machine))
         touch(try? store.get(Facts.libvirt), try? store.get(Facts.bridges))
+    }
+
+    /// Every package list parser on the same bytes: a dpkg status seed is junk to the rpm parser and back.
+    public static func packageList(_ bytes: [UInt8]) {
+        for result in FuzzingEntryPoints.packageLists(text(bytes)) {
+            if case .success(let list) = result { touch(list, list.versions(of: "qemu-kvm"), list.isInstalled("libvirt0")) }
+        }
+    }
+
+    public static func systemdUnits(_ bytes: [UInt8]) {
+        guard let units = try? FuzzingEntryPoints.serviceUnits(text(bytes)) else { return }
+        touch(units, units.isActive("chronyd.service"))
     }
 
     // MARK: Seeds

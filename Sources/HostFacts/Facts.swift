@@ -230,7 +230,7 @@ public enum Facts {
         sysctl("net.bridge.bridge-nf-call-iptables").erased,
         sysctl("net.bridge.bridge-nf-call-ip6tables").erased,
         sysctl("net.bridge.bridge-nf-call-arptables").erased,
-        guestDevices.erased, processes.erased, timeSync.erased, stealTime.erased,
+        guestDevices.erased, processes.erased, serviceUnits.erased, timeSync.erased, stealTime.erased, packages.erased,
         certificates.erased, libvirt.erased, qemuConfiguration.erased, memory.erased, persistedSysctls.erased, bridges.erased, libvirtNetworks.erased, libvirtDomains.erased, selinux.erased, imageLabels.erased,
         virtualizationDevices.erased, iommu.erased, pci.erased, udev.erased,
     ]

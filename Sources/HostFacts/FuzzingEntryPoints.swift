@@ -53,6 +53,20 @@ package enum FuzzingEntryPoints {
     /// A log with nothing scanned yet, for `KernelLog.scan(_:source:into:)`.
     package static func emptyKernelLog() -> KernelLog { KernelLog(sources: [], lines: [], linesScanned: 0) }
 
+    /// The same text as each package list format: dpkg's status file, `dpkg -l`, sos's installed-rpms.
+    package static func packageLists(_ text: String) -> [Result<InstalledPackages, FactError>] {
+        [
+            Result { () throws(FactError) in try InstalledPackages.parseDpkgStatus(text) },
+            Result { () throws(FactError) in try InstalledPackages.parseDpkgList(text, source: "dpkg_-l") },
+            Result { () throws(FactError) in try InstalledPackages.parseInstalledRPMs(text, source: "installed-rpms") },
+        ]
+    }
+
+    /// `systemctl list-units` output as sos saves it.
+    package static func serviceUnits(_ text: String) throws(FactError) -> ServiceUnits {
+        try ServiceUnits.parseListUnits(text, source: "systemctl_list-units")
+    }
+
     /// An inventory of the loaded modules only (nothing built in).
     package static func kernelModules(loaded: [KernelModules.Module]) -> KernelModules {
         KernelModules(loaded: loaded, builtIn: [], loadableModulesSupported: true)

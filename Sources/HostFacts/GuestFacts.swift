@@ -101,6 +101,9 @@ public struct TimeSync: Codable, Sendable, Equatable {
     /// True when the evidence never held the process list (a sos report without `ps`): `running` is then
     /// empty for want of evidence, not because nothing runs. Optional so older documents still decode.
     public var processesUnknown: Bool?
+    /// Where `running` was read when not from the process list (`systemctl list-units (...)`); nil for
+    /// /proc/*/comm. Optional so older documents still decode.
+    public var runningSource: String?
 
     /// adjtimex(2)'s answer as `adjtimex.txt` ("synchronized=yes|no"), writer beside reader; see LiveRecordings.
     public static func recordedText(synchronized: Bool) -> String {
@@ -111,12 +114,14 @@ public struct TimeSync: Codable, Sendable, Equatable {
         text.contains("synchronized=yes")
     }
 
-    static let services: [(process: String, name: String, configs: [String])] = [
-        ("chronyd", "chronyd", ["/etc/chrony.conf", "/etc/chrony/chrony.conf"]),
-        ("ntpd", "ntpd", ["/etc/ntp.conf", "/etc/ntpsec/ntp.conf"]),
-        ("systemd-timesyn", "systemd-timesyncd", ["/etc/systemd/timesyncd.conf"]),
-        ("openntpd", "openntpd", ["/etc/openntpd/ntpd.conf"]),
-        ("ptp4l", "ptp4l", ["/etc/ptp4l.conf"]),
+    /// Each service: its process name (/proc/<pid>/comm, 15 bytes at most), the name reports use, its
+    /// configuration files, and the systemd units that run it (distributions name chrony's and ntp's differently).
+    static let services: [(process: String, name: String, configs: [String], units: [String])] = [
+        ("chronyd", "chronyd", ["/etc/chrony.conf", "/etc/chrony/chrony.conf"], ["chronyd.service", "chrony.service"]),
+        ("ntpd", "ntpd", ["/etc/ntp.conf", "/etc/ntpsec/ntp.conf"], ["ntpd.service", "ntp.service", "ntpsec.service"]),
+        ("systemd-timesyn", "systemd-timesyncd", ["/etc/systemd/timesyncd.conf"], ["systemd-timesyncd.service"]),
+        ("openntpd", "openntpd", ["/etc/openntpd/ntpd.conf"], ["openntpd.service"]),
+        ("ptp4l", "ptp4l", ["/etc/ptp4l.conf"], ["ptp4l.service"]),
     ]
 
     static func read(_ store: FactStore) throws(FactError) -> Sourced<TimeSync> {
@@ -137,6 +142,18 @@ public struct TimeSync: Codable, Sendable, Equatable {
             if service.configs.contains(where: root.exists) { sync.configured.append(service.name) }
         }
         if processes != nil { sources.append("/proc/*/comm") }
+        if sync.processesUnknown == true, let units = try? store.sourced(Facts.serviceUnits).get() {
+            // Without a process list, systemd's record of active units says what runs (a sos report keeps
+            // `systemctl list-units` even when its process plugin did not run).
+            let source = "systemctl list-units (" + units.sources.joined(separator: ", ") + ")"
+            for service in services where service.units.contains(where: units.value.isActive) {
+                sync.running.append(service.name)
+            }
+            if !sync.running.isEmpty {
+                sync.runningSource = source
+                sources.append(source)
+            }
+        }
         if root.isLive {
             let result = vd_clock_synchronized()
             if result >= 0 {
@@ -151,7 +168,7 @@ public struct TimeSync: Codable, Sendable, Equatable {
             sync.kernelSynchronized = TimeSync.parseRecorded(recorded)
             sync.synchronizedSource = "/adjtimex.txt"
         }
-        if processes == nil && sync.configured.isEmpty && sync.kernelSynchronized == nil {
+        if processes == nil && sync.running.isEmpty && sync.configured.isEmpty && sync.kernelSynchronized == nil {
             // Evidence that never held the process list says so, rather than "nothing is there".
             throw processesError ?? .absent("/proc and time service configuration")
         }

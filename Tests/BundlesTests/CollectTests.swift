@@ -100,6 +100,26 @@ import TestSupport
         }
     }
 
+    /// The package list travels twice: as dpkg's status file (read while the facts were recorded) and in
+    /// facts.json; both answer the same list in the bundle.
+    @Test func bundleCarriesThePackageList() throws {
+        let scratch = try Self.copy("kvm-intel-host-ready")
+        scratch.write("var/lib/dpkg/status", "Package: libvirt0\nStatus: install ok installed\nArchitecture: amd64\nVersion: 9.0.0-4\n\n"
+                      + "Package: ntp\nStatus: deinstall ok config-files\nVersion: 1:4.2.8p15\n")
+        let (result, members) = try Self.collect(scratch.path)
+        defer { try? FileManager.default.removeItem(atPath: result.archivePath) }
+        #expect(members.contains { $0.path == "var/lib/dpkg/status" })
+        let facts = try JSONFormat.decoder().decode(FactsDocument.self, from: Data(try #require(members.first { $0.path == "facts.json" }).contents))
+        let recorded = try #require(facts.facts.first { $0.name == "packages.installed" })
+        #expect(recorded.available, "\(recorded)")
+        let root = try HostRoot(tree: try Archive.tree(members), label: result.archivePath)
+        let fromFiles = try FactStore(root: root).get(Facts.packages)
+        #expect(fromFiles.packages == [.init(name: "libvirt0", version: "9.0.0-4", architecture: "amd64")])
+        let replayed = try FactStore(root: root, recorded: facts.facts).sourced(Facts.packages).get()
+        #expect(replayed.value == fromFiles)
+        #expect(replayed.sources == ["recorded: /var/lib/dpkg/status"])
+    }
+
     @Test func logsAreScannedForKnownErrors() throws {
         let scratch = try Self.copy("ovirt-node-certs-expired")
         scratch.write("var/log/libvirt/libvirtd.log", "2026-06-01 libvirtd[2101]: The server certificate /etc/pki/vdsm/certs/vdsmcert.pem has expired\n2026-06-01 systemd[1]: Failed to start Virtualization daemon.\n")

@@ -58,6 +58,7 @@ import TestSupport
         let untar = try Run(["xf", path, "-C", extracted], executable: "/usr/bin/tar")
         try #require(untar.status == 0, "tar xf: \(untar.stderr)")
         let top = try #require(try FileManager.default.contentsOfDirectory(atPath: extracted).first)
+        try expectPackagesAndUnits(reportRoot: "\(extracted)/\(top)")
         let lscpu = (try? String(contentsOfFile: "\(extracted)/\(top)/sos_commands/processor/lscpu", encoding: .utf8)) ?? ""
         let vendorLine = lscpu.split(separator: "\n").first { $0.hasPrefix("Hypervisor vendor:") }
         if let vendorLine, vendorLine.contains("KVM") {
@@ -72,6 +73,32 @@ import TestSupport
             // No hypervisor in lscpu: whatever is said, it is never "bare metal" alongside a virt-what answer.
             let what = try Run(["what", "--root", "\(extracted)/\(top)"])
             if !what.stdout.isEmpty { #expect(!virtualization.contains("bare metal"), "\(virtualization) / \(what.stdout)") }
+        }
+    }
+
+    /// The package list has as many packages as the report's own dpkg -l has installed rows (or installed-rpms
+    /// lines), counted here with plain string work; the unit list is read, or systemctl's output says systemd
+    /// was not running.
+    func expectPackagesAndUnits(reportRoot: String) throws {
+        let run = try Run(["facts", "--root", reportRoot, "--format", "json", "packages.installed", "services.units"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let facts = (json["facts"] as? [[String: Any]]) ?? []
+        let packages = try #require(facts.first { $0["name"] as? String == "packages.installed" })
+        let rpms = (try? String(contentsOfFile: reportRoot + "/installed-rpms", encoding: .utf8)) ?? ""
+        let debs = (try? String(contentsOfFile: reportRoot + "/sos_commands/dpkg/dpkg_-l", encoding: .utf8)) ?? ""
+        let expected = !rpms.isEmpty ? rpms.split(separator: "\n").count
+            : debs.split(separator: "\n").filter { $0.hasPrefix("ii ") || $0.hasPrefix("hi ") }.count
+        if expected > 0 {
+            let list = ((packages["value"] as? [String: Any])?["packages"] as? [[String: Any]]) ?? []
+            #expect(list.count == expected, "\(packages["unavailableReason"] ?? "") \(list.prefix(3))")
+        }
+        let units = try #require(facts.first { $0["name"] as? String == "services.units" })
+        let listing = (try? String(contentsOfFile: reportRoot + "/sos_commands/systemd/systemctl_list-units", encoding: .utf8)) ?? ""
+        if listing.contains(" loaded ") {
+            #expect(units["available"] as? Bool == true, "\(units)")
+        } else if listing.contains("booted with systemd") || listing.contains("Failed to connect to bus") {
+            #expect((units["unavailableReason"] as? String)?.contains("systemd as the init system") == true, "\(units)")
         }
     }
 }

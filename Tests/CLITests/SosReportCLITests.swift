@@ -113,6 +113,49 @@ import TestSupport
         #expect(what.stdout.isEmpty, "nothing on bare metal: \(what.stdout)")
     }
 
+    @Test func factsListPackagesAndUnits() throws {
+        let run = try Run(["facts", "--root", sos("kvm-host-healthy"), "--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let facts = (json["facts"] as? [[String: Any]]) ?? []
+        func fact(_ name: String) -> [String: Any]? { facts.first { $0["name"] as? String == name } }
+
+        let packages = try #require(fact("packages.installed"), "\(facts.compactMap { $0["name"] as? String })")
+        #expect(packages["available"] as? Bool == true, "\(packages)")
+        #expect(packages["sources"] as? [String] == ["/installed-rpms"])
+        let packageList = ((packages["value"] as? [String: Any])?["packages"] as? [[String: Any]]) ?? []
+        let qemu = packageList.first { $0["name"] as? String == "qemu-kvm" }
+        #expect(qemu?["version"] as? String == "8.0.0-16.el9_3", "\(packageList)")
+        #expect(qemu?["architecture"] as? String == "x86_64")
+
+        let units = try #require(fact("services.units"))
+        #expect(units["available"] as? Bool == true, "\(units)")
+        let unitList = ((units["value"] as? [String: Any])?["units"] as? [[String: Any]]) ?? []
+        #expect(unitList.contains { $0["name"] as? String == "chronyd.service" && $0["active"] as? String == "active" }, "\(unitList)")
+        #expect(unitList.contains { $0["name"] as? String == "kdump.service" && $0["active"] as? String == "failed" })
+
+        // Where sos kept no list, the fact says it was not captured rather than listing nothing.
+        let bios = try Run(["facts", "--root", sos("bios-disabled"), "--format", "json"])
+        let biosJSON = try #require(try JSONSerialization.jsonObject(with: Data(bios.stdout.utf8)) as? [String: Any])
+        let biosPackages = ((biosJSON["facts"] as? [[String: Any]]) ?? []).first { $0["name"] as? String == "packages.installed" }
+        #expect(biosPackages?["available"] as? Bool == false, "\(biosPackages ?? [:])")
+        #expect((biosPackages?["unavailableReason"] as? String)?.contains("not captured") == true, "\(biosPackages ?? [:])")
+    }
+
+    /// A report whose process plugin did not run: time.ntp passes on the active chronyd unit and says so.
+    @Test func timeServiceFromTheUnitListWithoutPs() throws {
+        let report = ScratchRoot()
+        report.write("version.txt", "sosreport: 4.5.6\n")
+        report.write("sos_commands/systemd/systemctl_list-units", "  UNIT LOAD ACTIVE SUB DESCRIPTION\n  chronyd.service loaded active running NTP client/server\n")
+        let run = try Run(["check", "--root", report.path, "--only", "time.ntp", "--format", "json", "--fail-on", "never"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout.prefix(400))")
+        let finding = try #require(((json["findings"] as? [[String: Any]]) ?? []).first { $0["id"] as? String == "time.ntp" }, "\(run.stdout.prefix(400))")
+        #expect(finding["status"] as? String == "pass", "\(finding)")
+        let evidence = (finding["evidence"] as? [[String: Any]]) ?? []
+        #expect(evidence.contains { ($0["source"] as? String)?.contains("systemctl list-units") == true }, "\(evidence)")
+    }
+
     @Test func everyFixtureGivesAReport() throws {
         for name in Paths.sosFixtureNames {
             let run = try Run(["check", "--root", sos(name), "--fail-on", "never"])

@@ -13,7 +13,8 @@ Tests/Fixtures/sos/ and Tests/Fixtures/sos-outside/ and run the script from anyw
 
 Roots:
   kvm-host-healthy    Dell server, VT-x on, kvm_intel/kvm/vhost_net loaded, /dev/kvm in the /dev listing,
-                      libvirtd running, forwarding on, SELinux enforcing.
+                      libvirtd running, forwarding on, SELinux enforcing; installed-rpms and the systemd
+                      plugin's list-units (one failed unit, marked with a bullet).
   bios-disabled       The same kind of host with VT-x switched off in firmware: no vmx flag, the kernel
                       says "kvm: disabled by bios", kvm_intel is not loaded.
   rhev-guest          A guest of RHEV / oVirt: DMI says Red Hat / RHEV Hypervisor, cpuinfo has the
@@ -22,7 +23,8 @@ Roots:
                       the /dev/kvm check must skip rather than fail.
   pvm-host            A cloud VM whose kernel runs KVM without hardware VT (kvm_pvm, built in, no module
                       support): no vmx flag, no lsmod output, /dev/kvm listed. Only the device probe could
-                      say whether KVM works, so cpu.virt-flags must skip, not fail critically.
+                      say whether KVM works, so cpu.virt-flags must skip, not fail critically. A Debian
+                      userland: the dpkg plugin's `dpkg -l` (installed, removed-with-config and held rows).
   sos-symlink-escape  A hostile report whose command outputs are symbolic links climbing out of the root
                       (to ../sos-outside/, a folder beside sos/ holding marker text). A root is read with
                       links resolved inside it, so the marker must never reach a fact. Absolute links
@@ -436,6 +438,46 @@ w(r, "sos_commands/networking/ip_-s_-d_link", d("""
         tun type tap pi off vnet_hdr on persist off
         bridge_slave state forwarding priority 32 cost 100 hairpin off guard off root_block off fastleave off
     """))
+# `rpm -qa` as sos formats it: name-version-release.arch padded to a column, then the install time.
+# gpg-pubkey entries carry no architecture.
+RPMS = [
+    ("NetworkManager-1.44.0-3.el9.x86_64", "Tue 21 Nov 2023 09:58:40 AM UTC"),
+    ("chrony-4.3-1.el9.x86_64", "Tue 21 Nov 2023 09:58:52 AM UTC"),
+    ("gpg-pubkey-fd431d51-4ae0493b", "Tue 21 Nov 2023 09:57:12 AM UTC"),
+    ("kernel-core-5.14.0-362.8.1.el9_3.x86_64", "Tue 21 Nov 2023 09:59:30 AM UTC"),
+    ("libvirt-daemon-kvm-9.5.0-7.el9_3.x86_64", "Tue 21 Nov 2023 10:02:05 AM UTC"),
+    ("libvirt-libs-9.5.0-7.el9_3.x86_64", "Tue 21 Nov 2023 10:01:58 AM UTC"),
+    ("python3-libvirt-9.5.0-1.el9.x86_64", "Tue 21 Nov 2023 10:02:07 AM UTC"),
+    ("qemu-img-8.0.0-16.el9_3.x86_64", "Tue 21 Nov 2023 10:02:01 AM UTC"),
+    ("qemu-kvm-8.0.0-16.el9_3.x86_64", "Tue 21 Nov 2023 10:02:11 AM UTC"),
+    ("qemu-kvm-core-8.0.0-16.el9_3.x86_64", "Tue 21 Nov 2023 10:02:09 AM UTC"),
+    ("tzdata-2023c-1.el9.noarch", "Tue 21 Nov 2023 09:57:40 AM UTC"),
+]
+w(r, "installed-rpms", "".join(f"{label:<59} {when}\n" for label, when in RPMS))
+
+# `systemctl list-units` as the systemd plugin saves it: header, rows (a failed unit gets a bullet), legend.
+UNITS = [
+    ("", "chronyd.service", "loaded", "active", "running", "NTP client/server"),
+    ("", "dbus-broker.service", "loaded", "active", "running", "D-Bus System Message Bus"),
+    ("\u25cf", "kdump.service", "loaded", "failed", "failed", "Crash recovery kernel arming"),
+    ("", "libvirtd.service", "loaded", "active", "running", "Virtualization daemon"),
+    ("", "libvirtd.socket", "loaded", "active", "running", "Libvirt local socket"),
+    ("", "sshd.service", "loaded", "active", "running", "OpenSSH server daemon"),
+    ("", "virtlogd.socket", "loaded", "active", "listening", "Virtual machine log manager socket"),
+    ("", "multi-user.target", "loaded", "active", "active", "Multi-User System"),
+]
+LIST_UNITS = "  UNIT                  LOAD   ACTIVE SUB       DESCRIPTION\n"
+for mark, unit, load, active, sub, description in UNITS:
+    LIST_UNITS += f"{mark or ' '} {unit:<21} {load:<6} {active:<6} {sub:<9} {description}\n"
+LIST_UNITS += "\n" + d("""
+LOAD   = Whether the unit's definition could be loaded.
+ACTIVE = The unit's overall state, summarising SUB.
+SUB    = The state as the unit's own type sees it.
+
+8 loaded units listed. Pass --all to see loaded but inactive units, too.
+To show all installed unit files use 'systemctl list-unit-files'.
+""")
+w(r, "sos_commands/systemd/systemctl_list-units", LIST_UNITS)
 
 # ---------------------------------------------------------------- 2. VT-x switched off in firmware
 r = "bios-disabled"
@@ -516,6 +558,25 @@ w(r, "proc/cpuinfo", cpuinfo("Intel Xeon Processor (Cascadelake)", GUEST))
 w(r, "proc/cmdline", "console=ttyS0 reboot=k panic=1 root=/dev/vda rw\n")
 w(r, "proc/meminfo", MEMINFO)
 w(r, "etc/os-release", 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n')
+# `dpkg -l`: the legend, then rows; only installed ones (ii, and hi: held) are packages on the system.
+DEBS = [
+    ("ii", "bash", "5.2.15-2+b2", "amd64", "GNU Bourne Again SHell"),
+    ("ii", "libc6:amd64", "2.36-9+deb12u4", "amd64", "GNU C Library: Shared libraries"),
+    ("ii", "libvirt0:amd64", "9.0.0-4", "amd64", "library for interfacing with different virtualization systems"),
+    ("rc", "ntp", "1:4.2.8p15+dfsg-2~deb12u1", "amd64", "Network Time Protocol daemon (removed, configuration kept)"),
+    ("hi", "qemu-system-x86", "1:7.2+dfsg-7+deb12u3", "amd64", "QEMU full system emulation binaries (x86), held"),
+    ("ii", "tzdata", "2024a-0+deb12u1", "all", "time zone and daylight-saving time data"),
+]
+DPKG_L = d("""
+Desired=Unknown/Install/Remove/Purge/Hold
+| Status=Not/Inst/Conf-files/Unpacked/halF-conf/Half-inst/trig-aWait/Trig-pend
+|/ Err?=(none)/Reinst-required (Status,Err: uppercase=bad)
+||/ Name            Version                         Architecture Description
++++-===============-===============================-============-==============================================
+""")
+for state, name, version, arch, description in DEBS:
+    DPKG_L += f"{state}  {name:<15} {version:<31} {arch:<12} {description}\n"
+w(r, "sos_commands/dpkg/dpkg_-l", DPKG_L)
 
 # ---------------------------------------------------------------- 5. outputs that are links out of the root
 # The links climb to Tests/Fixtures/sos-outside/ (four levels up from sos_commands/<plugin>/). Inside the

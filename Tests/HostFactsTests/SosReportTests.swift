@@ -340,6 +340,122 @@ import TestSupport
         #expect("\(error)".contains("not captured") || "\(error)".lowercased().contains("notcaptured"), "\(error)")
     }
 
+    @Test func packagesAndUnitsAreReadFromTheirOutputs() throws {
+        let root = try EvidenceOpening.open(directory: Paths.sosFixture("kvm-host-healthy"))
+        let store = FactStore(root: root)
+        let packages = try store.sourced(Facts.packages).get()
+        #expect(packages.value.format == .rpm)
+        #expect(packages.sources == ["/installed-rpms"])
+        #expect(packages.value.packages.count == 11)
+        #expect(packages.value.versions(of: "qemu-kvm") == ["8.0.0-16.el9_3"])
+        #expect(packages.value.versions(of: "libvirt-daemon-kvm") == ["9.5.0-7.el9_3"])
+        #expect(packages.value.packages.first { $0.name == "gpg-pubkey" }?.architecture == nil)
+        #expect(packages.value.packages.first { $0.name == "tzdata" }?.architecture == "noarch")
+
+        let units = try store.sourced(Facts.serviceUnits).get()
+        #expect(units.sources == ["/sos_commands/systemd/systemctl_list-units"])
+        #expect(units.value.units.count == 8, "the legend after the table is not a unit")
+        for name in ["chronyd.service", "libvirtd.service", "virtlogd.socket"] { #expect(units.value.isActive(name), "\(name)") }
+        #expect(units.value.units.first { $0.name == "kdump.service" }?.active == "failed")
+        #expect(root.evidence.derived.contains("installed packages from installed-rpms"), "\(root.evidence.derived)")
+        #expect(root.evidence.derived.contains("systemd units from sos_commands/systemd/systemctl_list-units"), "\(root.evidence.derived)")
+
+        // The process list is there: time.sync keeps reading it, not the units.
+        let sync = try store.sourced(Facts.timeSync).get()
+        #expect(sync.value.running == ["chronyd"])
+        #expect(sync.value.runningSource == nil)
+        #expect(!sync.sources.contains { $0.contains("systemctl") })
+    }
+
+    @Test func debianReportListsItsInstalledDebs() throws {
+        let root = try EvidenceOpening.open(directory: Paths.sosFixture("pvm-host"))
+        let store = FactStore(root: root)
+        let packages = try store.sourced(Facts.packages).get()
+        #expect(packages.value.format == .dpkg)
+        #expect(packages.sources == ["/sos_commands/dpkg/dpkg_-l"])
+        #expect(packages.value.packages.map(\.name) == ["bash", "libc6", "libvirt0", "qemu-system-x86", "tzdata"], "ii and hi rows only")
+        #expect(packages.value.versions(of: "libvirt0") == ["9.0.0-4"])
+        #expect(!packages.value.isInstalled("ntp"), "removed, configuration kept")
+        #expect(root.evidence.derived.contains("installed packages from sos_commands/dpkg/dpkg_-l"), "\(root.evidence.derived)")
+    }
+
+    @Test func reportWithoutTheListsLeavesThemUnknown() throws {
+        let root = try EvidenceOpening.open(directory: Paths.sosFixture("bios-disabled"))
+        let store = FactStore(root: root)
+        for result in [store.sourced(Facts.packages).map { _ in () }, store.sourced(Facts.serviceUnits).map { _ in () }] {
+            guard case .failure(let error) = result else {
+                Issue.record("answered from a report that holds no such output")
+                continue
+            }
+            #expect(error.isUnknownFromEvidence, "\(error)")
+        }
+        #expect(!root.evidence.derived.contains { $0.contains("packages") || $0.contains("units") })
+    }
+
+    @Test func installedDebsAtTheTopIsRead() throws {
+        let report = ScratchRoot()
+        report.write("version.txt", "sosreport: 4.5.6\n")
+        report.write("sos_commands/dpkg/.keep", "")
+        report.write("installed-debs", "||/ Name Version Architecture Description\nii  libvirt0:amd64  9.0.0-4  amd64  libvirt library\n")
+        let packages = try FactStore(root: try EvidenceOpening.open(directory: report.path)).sourced(Facts.packages).get()
+        #expect(packages.sources == ["/installed-debs"])
+        #expect(packages.value.versions(of: "libvirt0") == ["9.0.0-4"])
+    }
+
+    @Test func brokenPackageListIsAnErrorNotAnEmptyList() throws {
+        let report = ScratchRoot()
+        report.write("version.txt", "sosreport: 4.5.6\n")
+        report.write("sos_commands/rpm/.keep", "")
+        report.write("installed-rpms", bytes: [0x7F, 0x45, 0x4C, 0x46, 0, 0, 1, 2, 0xFF, 0xFE])
+        let result = FactStore(root: try EvidenceOpening.open(directory: report.path)).sourced(Facts.packages)
+        guard case .failure(.unparsable(let source, _)) = result else {
+            Issue.record("binary installed-rpms gave \(result)")
+            return
+        }
+        #expect(source == "/installed-rpms")
+    }
+
+    /// A report whose process plugin did not run: the time services come from the active units.
+    func timeSyncWithoutProcesses(units: String) throws -> Result<Sourced<TimeSync>, FactError> {
+        let report = ScratchRoot()
+        report.write("version.txt", "sosreport: 4.5.6\n")
+        report.write("sos_commands/systemd/systemctl_list-units", units)
+        let root = try EvidenceOpening.open(directory: report.path)
+        #expect(root.evidence.kind == .sosReport)
+        return FactStore(root: root).sourced(Facts.timeSync)
+    }
+
+    @Test func activeTimeUnitCountsAsRunningWithoutAProcessList() throws {
+        let sync = try timeSyncWithoutProcesses(units: """
+              UNIT              LOAD   ACTIVE SUB     DESCRIPTION
+              chrony.service    loaded active running chrony, an NTP client/server
+              ntp.service       loaded failed failed  Network Time Service
+              sshd.service      loaded active running OpenSSH server daemon
+
+            3 loaded units listed.
+            """).get()
+        #expect(sync.value.running == ["chronyd"])
+        #expect(sync.value.processesUnknown == true)
+        #expect(sync.value.runningSource == "systemctl list-units (/sos_commands/systemd/systemctl_list-units)")
+        #expect(sync.sources.contains("systemctl list-units (/sos_commands/systemd/systemctl_list-units)"), "\(sync.sources)")
+        for unit in ["chronyd.service", "ntpd.service", "systemd-timesyncd.service"] {
+            let other = try timeSyncWithoutProcesses(units: "\(unit) loaded active running time\n").get()
+            #expect(other.value.running.count == 1, "\(unit): \(other.value)")
+        }
+    }
+
+    @Test func inactiveTimeUnitsLeaveTheProcessListUnknown() throws {
+        // No active time unit: as before, the missing process list is the answer, not "nothing runs".
+        for units in ["chronyd.service loaded inactive dead NTP\nsshd.service loaded active running SSH\n", "not a unit table\n"] {
+            let result = try timeSyncWithoutProcesses(units: units)
+            guard case .failure(let error) = result else {
+                Issue.record("\(units.debugDescription) gave \(result)")
+                continue
+            }
+            #expect(error.isUnknownFromEvidence, "\(error)")
+        }
+    }
+
     /// Reads every fact the fuzz target reads, as text, for looking for what must not be there.
     static func factsText(_ root: HostRoot) -> String {
         let store = FactStore(root: root)

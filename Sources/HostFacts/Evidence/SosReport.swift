@@ -138,6 +138,11 @@ public enum SosReport {
             evidence.collectedAt = instant
             used.append("collection time from \(path.dropFirst())")
         }
+        // Package and unit lists are read by their facts straight from the outputs (no live file stands for
+        // them); named here so the header says which outputs answered.
+        for (answers, outputs) in [("installed packages", InstalledPackages.sosOutputs.map(\.path)), ("systemd units", ServiceUnits.sosOutputs)] {
+            if let path = outputs.first(where: { (try? root.fileInfo($0))?.kind == .regular }) { used.append("\(answers) from \(path.dropFirst())") }
+        }
 
         // sos copies chosen files of /proc and /sys, never /dev: a missing file there is unknown. The files
         // named here it copies whenever they exist, so their absence is an answer.

@@ -23,7 +23,7 @@ enum TimeNTP: CheckEvaluator {
             return .skip(.inContainer, ["container": container])
         }
         let sync = try context.fact(Facts.timeSync).value
-        var evidence = [Evidence(source: "/proc/*/comm", value: sync.running.isEmpty ? "no time service running" : "running: " + sync.running.joined(separator: ", ")),
+        var evidence = [Evidence(source: sync.runningSource ?? "/proc/*/comm", value: sync.running.isEmpty ? "no time service running" : "running: " + sync.running.joined(separator: ", ")),
                         Evidence(source: "configuration", value: sync.configured.isEmpty ? "no time service configured" : "configured: " + sync.configured.joined(separator: ", "))]
         if let synchronized = sync.kernelSynchronized {
             evidence.append(Evidence(source: sync.synchronizedSource ?? "kernel", value: synchronized ? "clock synchronised" : "clock not synchronised (STA_UNSYNC)"))
