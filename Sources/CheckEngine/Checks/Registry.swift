@@ -47,6 +47,7 @@ public enum Evaluators {
             PVDrvVirtioUsage.self,
             // issue 12: ovirt
             OVirtLibvirtdCertFailure.self,
+            CertBackupFiles.self,
         ]
     }
 
