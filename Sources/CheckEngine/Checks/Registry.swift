@@ -48,6 +48,7 @@ public enum Evaluators {
             // issue 12: ovirt
             OVirtLibvirtdCertFailure.self,
             CertBackupFiles.self,
+            OVirtVersionInventory.self,
         ]
     }
 
