@@ -49,6 +49,7 @@ public enum Evaluators {
             OVirtLibvirtdCertFailure.self,
             CertBackupFiles.self,
             OVirtVersionInventory.self,
+            OVirtHEGlobalMaintenance.self,
         ]
     }
 
