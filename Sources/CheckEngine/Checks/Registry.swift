@@ -50,6 +50,7 @@ public enum Evaluators {
             CertBackupFiles.self,
             OVirtVersionInventory.self,
             OVirtHEGlobalMaintenance.self,
+            OVirtPowerManagement.self,
         ]
     }
 
