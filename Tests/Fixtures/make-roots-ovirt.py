@@ -27,6 +27,7 @@ Roots (every name starts with `ovirt-`, none with the prefixes make-certificate-
   ovirt-he-engine-up              HA agent log ending in EngineUp                           -> pass
   ovirt-he-status-off             sos `hosted-engine --vm-status` without the banner         -> pass
   ovirt-he-status-junk            a vm-status file holding something else                   -> error
+  ovirt-he-no-status              hosted-engine.conf, but no vm-status output nor agent log  -> skip
   ovirt-pm-recent                 VDSM pair renewed on 2026-05-30, dated backups           -> warn
 """
 import datetime
@@ -320,6 +321,10 @@ def he_roots():
     w(r, "etc/ovirt-hosted-engine/hosted-engine.conf", HE_CONF)
     w(r, "sos_commands/ovirt_hosted_engine/hosted-engine_--vm-status",
       "\x1b[31mThe hosted engine configuration has not been retrieved from shared storage.\x1b[0m\n%%%% ::::\n")
+
+    r = "ovirt-he-no-status"
+    node(r)
+    w(r, "etc/ovirt-hosted-engine/hosted-engine.conf", HE_CONF)
 
     before = [agent_line("27 22:00:01", "Current state EngineUp (score: 3400)"),
               agent_line("27 22:00:01", "Best remote host virt-host2.example.test (id: 2, score: 3400)"),

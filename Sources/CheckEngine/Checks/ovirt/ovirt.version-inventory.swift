@@ -6,6 +6,8 @@ enum OVirtVersionInventory: CheckEvaluator {
     static let id = "ovirt.version-inventory"
 
     enum Condition: String, CaseIterable {
+        /// No oVirt, HOSTVM or RHV component on this machine.
+        case notOVirt = "not-ovirt"
         /// oVirt/RHV 4.5 or later: 5-year internal certificates, 60-day renewal window.
         case atLeast45 = "at-least-4-5"
         /// Before 4.5: every certificate lasts 398 days.
@@ -19,7 +21,12 @@ enum OVirtVersionInventory: CheckEvaluator {
     }
 
     static func evaluate(_ context: EvaluationContext) throws(FactError) -> Outcome<Condition> {
-        let versions = try context.fact(Facts.ovirtVersions).value
+        let versions: OVirtVersions
+        do throws(FactError) {
+            versions = try context.fact(Facts.ovirtVersions).value
+        } catch .absent {
+            return .skip(.notOVirt)
+        }
         let evidence = versions.components.map { Evidence(source: $0.source, value: "\($0.name) \($0.version)") }
         var values = ["product": versions.product,
                       "components": versions.components.map { "\($0.name) \($0.version)" }.joined(separator: ", ")]
