@@ -49,6 +49,9 @@ public enum Evaluators {
             NetBridgeIfcfg.self,
             NetMACUnique.self,
             NetVirbr0Isolated.self,
+            NetNetworkManagerBridge.self,
+            NetBridgeUplinkType.self,
+            NetXenNetworkScript.self,
         ]
     }
 
