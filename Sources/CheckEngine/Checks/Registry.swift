@@ -52,6 +52,7 @@ public enum Evaluators {
             NetNetworkManagerBridge.self,
             NetBridgeUplinkType.self,
             NetXenNetworkScript.self,
+            NetLibvirtNATRules.self,
         ]
     }
 
