@@ -2,7 +2,7 @@ import DoctorCore
 import Foundation
 
 /// The MAC address of every guest network interface this host defines: `<mac address=...>` in libvirt
-/// domain XML (qemu, libxl, lxc drivers) and `mac=` in the `vif` list of Xen guest files under /etc/xen.
+/// domain XML (qemu, libxl, lxc drivers; a sos report's `virsh -r dumpxml` outputs) and `mac=` in the `vif` list of Xen guest files under /etc/xen.
 public struct GuestMACs: Codable, Sendable, Equatable {
     public struct Entry: Codable, Sendable, Equatable {
         public var guest: String
@@ -22,6 +22,8 @@ public struct GuestMACs: Codable, Sendable, Equatable {
                                             "xend-pci-quirks.sxp", "xm-config.xml", "cpupool", "README", "README.incompatibilities",
                                             "oxenstored.conf", "xenapiusers", "qemu-ifup"]
     static let maximumFiles = 4096
+    static let sosVirshDirectory = "/sos_commands/virsh"
+    static let sosDumpPrefixes = ["virsh_-r_dumpxml_", "virsh_dumpxml_"]
 
     static func read(_ root: HostRoot) throws(FactError) -> Sourced<GuestMACs> {
         var result = GuestMACs(entries: [], generated: 0, unreadable: [:])
@@ -31,6 +33,21 @@ public struct GuestMACs: Codable, Sendable, Equatable {
             sources.append(directory)
             for name in names.sorted().prefix(maximumFiles) where name.hasSuffix(".xml") {
                 let path = "\(directory)/\(name)"
+                do {
+                    let (guest, macs, generated) = try parseDomain(try root.readText(path, limit: 4 << 20), file: path)
+                    result.entries += macs.map { Entry(guest: guest, mac: $0, file: path) }
+                    result.generated += generated
+                } catch {
+                    result.unreadable[path] = error.description
+                }
+            }
+        }
+        // A sos report keeps `virsh -r dumpxml <guest>` for each guest libvirt knew.
+        if let names = try? root.list(sosVirshDirectory) {
+            let dumps = names.sorted().prefix(maximumFiles).filter { name in sosDumpPrefixes.contains { name.hasPrefix($0) } }
+            if !dumps.isEmpty { sources.append(sosVirshDirectory) }
+            for name in dumps {
+                let path = "\(sosVirshDirectory)/\(name)"
                 do {
                     let (guest, macs, generated) = try parseDomain(try root.readText(path, limit: 4 << 20), file: path)
                     result.entries += macs.map { Entry(guest: guest, mac: $0, file: path) }

@@ -117,6 +117,11 @@ import TestSupport
         #expect(interfaces.named("eth0")?.physical == true)
         #expect(interfaces.named("br0")?.ports == ["eth0"])
         #expect(interfaces.named("eth0")?.address == "00:1a:4b:10:20:30")
+        scratch.write("sos_commands/virsh/virsh_-r_dumpxml_web01", "<domain type='kvm'><name>web01</name><devices><interface type='network'><mac address='52:54:00:AB:CD:EF'/></interface></devices></domain>\n")
+        scratch.write("sos_commands/virsh/virsh_-r_list_--all", " Id   Name    State\n")
+        let macs = try GuestMACs.read(scratch.root).value
+        #expect(macs.entries.map(\.mac) == ["52:54:00:ab:cd:ef"])
+        #expect(macs.entries.first?.guest == "web01")
     }
 
     @Test func firewallRulesets() {
