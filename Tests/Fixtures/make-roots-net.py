@@ -18,6 +18,7 @@ Roots:
   net-xen-network-script     RHEL 5 Xen dom0 with (network-script network-bridge) and an ifcfg bridge br0
   net-nat-rules-present      default network active, a sos-style iptables-save with libvirt's chains and rules
   net-nat-rules-flushed      default network active, the saved ruleset holds only the distribution's rules
+  net-bridge-mtu-mismatch    MTU=9000 in ifcfg-eth0 only: eth0 runs at 9000 while br0 stays at 1500
 """
 import os
 import textwrap
@@ -93,9 +94,9 @@ def tap(r, name, mac):
     w(r, f"sys/class/net/{name}/mtu", "1500\n")
     w(r, f"sys/class/net/{name}/tun_flags", "0x1002\n")
 
-def bridge(r, name, mac, ports, stp="0"):
+def bridge(r, name, mac, ports, stp="0", mtu=1500):
     w(r, f"sys/class/net/{name}/address", mac + "\n")
-    w(r, f"sys/class/net/{name}/mtu", "1500\n")
+    w(r, f"sys/class/net/{name}/mtu", f"{mtu}\n")
     w(r, f"sys/class/net/{name}/bridge/stp_state", stp + "\n")
     for i, port in enumerate(ports):
         w(r, f"sys/class/net/{name}/brif/{port}/port_no", f"0x{i + 1}\n")
@@ -330,3 +331,14 @@ for r, rules in [("net-nat-rules-present", IPTABLES_LIBVIRT), ("net-nat-rules-fl
     w(r, "run/libvirt/network/default.xml", "<networkstatus>\n" + NET_DEFAULT + "</networkstatus>\n")
     w(r, "etc/libvirt/qemu/web01.xml", domain("web01", iface_network("52:54:00:11:22:33")))
     w(r, "sos_commands/firewall_tables/iptables-save", rules)
+
+# ---------------------------------------------------------------- jumbo frames on the NIC only
+r = "net-bridge-mtu-mismatch"
+base_host(r, "3.10.0-1160.el7.x86_64", RHEL7)
+lo(r)
+nic(r, "eth0", "00:1a:4b:10:20:80", mtu=9000)
+tap(r, "vnet0", "fe:54:00:5e:08:01")
+bridge(r, "br0", "00:1a:4b:10:20:80", ["eth0", "vnet0"])
+ifcfg(r, "br0", "DEVICE=br0\nTYPE=Bridge\nBOOTPROTO=static\nIPADDR=10.0.8.5\nPREFIX=24\nONBOOT=yes\nDELAY=0\n")
+ifcfg(r, "eth0", "DEVICE=eth0\nHWADDR=00:1a:4b:10:20:80\nONBOOT=yes\nBRIDGE=br0\nMTU=9000\n")
+w(r, "etc/libvirt/qemu/nfs01.xml", domain("nfs01", iface_bridge("52:54:00:5e:08:01", "br0")))

@@ -21,6 +21,7 @@ enum NetBridgeIfcfg: CheckEvaluator {
         case deviceMismatch = "device-mismatch"
         case hwaddrMismatch = "hwaddr-mismatch"
         case unknownBridge = "unknown-bridge"
+        case mtuMismatch = "mtu-mismatch"
     }
 
     static func evaluate(_ context: EvaluationContext) throws(FactError) -> Outcome<Condition> {
@@ -77,12 +78,23 @@ enum NetBridgeIfcfg: CheckEvaluator {
                 if let device = file.device, device != file.name {
                     warnings.append(context.fragment(Condition.deviceMismatch, ["file": file.file, "device": device, "name": file.name]))
                 }
-                if let written = file.hwaddr, let configured = MACAddress.normalized(written),
+                // A bond takes over its slaves' addresses, so only files outside a bond are compared.
+                if file.values["MASTER"] == nil, let written = file.hwaddr, let configured = MACAddress.normalized(written),
                    let actual = interfaces?.named(file.interfaceName)?.address, actual != configured {
                     warnings.append(context.fragment(Condition.hwaddrMismatch, ["file": file.file, "configured": configured, "actual": actual, "interface": file.interfaceName]))
                 }
                 if let bridge = file.bridge, !defined.contains(bridge), !(runtimeBridges?.contains(bridge) ?? false) {
                     warnings.append(context.fragment(Condition.unknownBridge, ["file": file.file, "bridge": bridge]))
+                }
+            }
+        }
+        // A physical port whose MTU differs from its bridge's: jumbo frames set on one side only.
+        if let interfaces {
+            for bridge in interfaces.bridges {
+                guard let bridgeMTU = bridge.mtu else { continue }
+                for port in bridge.ports {
+                    guard let member = interfaces.named(port), member.physical, let portMTU = member.mtu, portMTU != bridgeMTU else { continue }
+                    warnings.append(context.fragment(Condition.mtuMismatch, ["bridge": bridge.name, "bridgeMTU": String(bridgeMTU), "port": port, "portMTU": String(portMTU)]))
                 }
             }
         }
