@@ -234,6 +234,7 @@ public enum Facts {
         certificates.erased, libvirt.erased, qemuConfiguration.erased, memory.erased, persistedSysctls.erased, bridges.erased, libvirtNetworks.erased, libvirtDomains.erased, selinux.erased, imageLabels.erased,
         virtualizationDevices.erased, iommu.erased, pci.erased, udev.erased,
         libvirtdStartLog.erased, certificateBackups.erased, ovirtVersions.erased, hostedEngine.erased,  // issue 12: ovirt
+        netInterfaces.erased, netConfigFiles.erased, guestMACs.erased, xendNetworkScript.erased, firewallRuleset.erased, // issue 12: net
     ]
 
     /// Resolves a fact name used in a check file: a fixed name, or a family such as `sysctl:<name>`.

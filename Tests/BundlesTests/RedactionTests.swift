@@ -221,7 +221,7 @@ import TestSupport
 
     @Test func secretNames() {
         for name in ["password", "vnc_password", "adminPassword", "OVESETUP_DB/password", "ssl_key_pass", "passwd", "--passphrase", "api_key",
-                     "client_secret", "AUTH_TOKEN", "psk", "credentials", "sasl_pwd", "keystorePass", "private_key"] {
+                     "client_secret", "AUTH_TOKEN", "psk", "credentials", "sasl_pwd", "keystorePass", "private_key", "wep-key0", "wep-key3"] {
             #expect(SecretNames.classify(Array(name.utf8)) == .secret, "\(name)")
         }
         for name in ["bypass", "passthrough", "vnc_tls", "key_file", "keyboard", "listen_addr", "port", "compass"] {

@@ -45,6 +45,8 @@ enum SecretNames {
                 return .secret
             }
             if word == "key", index > 0, keyQualifiers.contains(parts[index - 1]) { return .secret }
+            // NetworkManager keyfiles hold Wi-Fi WEP keys as wep-key0..wep-key3 (issue 12: net reads those files).
+            if word.hasPrefix("key"), index > 0, parts[index - 1] == "wep" { return .secret }
             if word.hasPrefix("auth"), word != "author", word != "authors" { authentication = true }
         }
         return authentication ? .authentication : .none

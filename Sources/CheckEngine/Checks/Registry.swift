@@ -51,6 +51,14 @@ public enum Evaluators {
             OVirtVersionInventory.self,
             OVirtHEGlobalMaintenance.self,
             OVirtPowerManagement.self,
+            // issue 12: net
+            NetBridgeIfcfg.self,
+            NetMACUnique.self,
+            NetVirbr0Isolated.self,
+            NetNetworkManagerBridge.self,
+            NetBridgeUplinkType.self,
+            NetXenNetworkScript.self,
+            NetLibvirtNATRules.self,
         ]
     }
 
