@@ -45,6 +45,10 @@ public enum Evaluators {
             SELinuxFcontextPersistent.self,
             GuestVirtType.self,
             PVDrvVirtioUsage.self,
+            // issue 12: storage
+            StorageImageLocation.self,
+            StorageSparseFreeSpace.self,
+            StorageImageFormat.self,
         ]
     }
 
