@@ -49,6 +49,13 @@ public enum Evaluators {
             StorageImageLocation.self,
             StorageSparseFreeSpace.self,
             StorageImageFormat.self,
+            SELinuxXattrFS.self,
+            SELinuxBlockDeviceLabel.self,
+            StoragePersistentNames.self,
+            StorageMultipathLint.self,
+            StorageNFSExport.self,
+            SELinuxLabelScope.self,
+            SELinuxXendDisable.self,
         ]
     }
 
