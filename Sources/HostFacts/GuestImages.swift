@@ -199,6 +199,8 @@ public struct GuestImages: Codable, Sendable, Equatable {
     static let timeBudget = 5.0
     /// A bundle's or root's recording of statvfs per image directory.
     public static let spaceRecording = "/statvfs.txt"
+    /// A bundle's recording of each image's header: a bundle carries a big image as an empty file.
+    public static let headerRecording = "/image-headers.txt"
 
     public func space(for image: Image) -> FileSystemSpace? {
         spaces?.first { $0.directory == image.directory }
@@ -208,6 +210,48 @@ public struct GuestImages: Codable, Sendable, Equatable {
     public var recordedText: String? {
         guard let spaces, !spaces.isEmpty else { return nil }
         return spaces.map { "\($0.directory)\ttotal=\($0.totalBytes)\tavail=\($0.availableBytes)\tfsid=\($0.id)\n" }.joined()
+    }
+
+    /// The header recording's text: `<path>\tformat=F[\tversion=N][\tvirtual=N][\tencryption=E][\tbacking=B]`
+    /// per image whose header was read. A path or backing name holding a tab or line break is left out.
+    public var recordedHeaders: String? {
+        var lines: [String] = []
+        for image in images {
+            guard let header = image.header, !image.path.contains(where: { $0 == "\t" || $0.isNewline }),
+                  !(header.backingFile ?? "").contains(where: { $0 == "\t" || $0.isNewline }) else { continue }
+            var fields = [image.path, "format=\(header.format)"]
+            if let version = header.version { fields.append("version=\(version)") }
+            if let size = header.virtualSize { fields.append("virtual=\(size)") }
+            if let encryption = header.encryption { fields.append("encryption=\(encryption)") }
+            if let backing = header.backingFile { fields.append("backing=\(backing)") }
+            lines.append(fields.joined(separator: "\t") + "\n")
+        }
+        return lines.isEmpty ? nil : lines.joined()
+    }
+
+    /// Parses the header recording; a line without a path and a format is an error.
+    public static func parseHeaders(_ text: String, source: String) throws(FactError) -> [String: ImageHeader] {
+        var headers: [String: ImageHeader] = [:]
+        for line in text.split(separator: "\n").prefix(maximumImages) where !line.hasPrefix("#") && !line.allSatisfy(\.isWhitespace) {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count >= 2, fields[0].hasPrefix("/"), fields[1].hasPrefix("format="), fields[1].count > 7 else {
+                throw .unparsable(source: source, detail: "expected '<path>\\tformat=F', found '\(line.prefix(60))'")
+            }
+            var header = ImageHeader(format: String(fields[1].dropFirst(7)))
+            for field in fields.dropFirst(2) {
+                guard let equals = field.firstIndex(of: "=") else { continue }
+                let key = field[..<equals], value = String(field[field.index(after: equals)...])
+                switch key {
+                case "version": header.version = CheckedNumbers.integer(value, in: 0...1_000)
+                case "virtual": header.virtualSize = CheckedNumbers.integer(value, in: 0...Int.max)
+                case "encryption": header.encryption = value
+                case "backing": header.backingFile = value
+                default: continue
+                }
+            }
+            headers[String(fields[0])] = header
+        }
+        return headers
     }
 
     /// Parses the recording; lines that do not parse are an error (a recording is written by this tool).
@@ -258,6 +302,12 @@ public struct GuestImages: Codable, Sendable, Equatable {
             sources.append("/etc/libvirt/qemu")
             for domain in inventory.domains { disks += domain.disks.map { (domain.name, $0) } }
         }
+        // A bundle's headers, for images it carries only as empty files.
+        var recorded: [String: ImageHeader] = [:]
+        if !root.isLive, let text = try root.readTextIfPresent(headerRecording, limit: 4 << 20) {
+            recorded = try parseHeaders(text, source: headerRecording)
+            sources.append(headerRecording)
+        }
         let started = Date()
         var seen = Set<String>()
         func inspect(_ path: String, guest: String?, device: String) {
@@ -275,7 +325,7 @@ public struct GuestImages: Codable, Sendable, Equatable {
                 result.limitReason = result.images.count >= maximumImages ? "stopped after \(maximumImages) images" : "stopped after \(Int(timeBudget)) s"
                 return
             }
-            result.images.append(root.inspectImage(path, guest: guest, device: device, mounts: result.mounts))
+            result.images.append(root.inspectImage(path, guest: guest, device: device, mounts: result.mounts, recorded: recorded[path]))
         }
         for (guest, disk) in disks {
             guard let source = disk.source, source.hasPrefix("/") else { continue }
@@ -357,7 +407,7 @@ extension HostRoot {
         return (apparent, allocated)
     }
 
-    func inspectImage(_ path: String, guest: String?, device: String, mounts: [MountEntry]?) -> GuestImages.Image {
+    func inspectImage(_ path: String, guest: String?, device: String, mounts: [MountEntry]?, recorded: ImageHeader? = nil) -> GuestImages.Image {
         var image = GuestImages.Image(path: path, guest: guest, device: device, exists: false)
         if let mounts, let mount = MountEntry.holding(path, in: mounts) {
             image.mountPoint = mount.mountPoint
@@ -376,6 +426,10 @@ extension HostRoot {
             // Raw has no header: what the guest sees is the file's own size.
             if header.format == "raw" { header.virtualSize = nil }
             image.header = header
+        } else if let recorded {
+            image.header = recorded
+        }
+        if let header = image.header {
             if let backing = header.backingFile, !backing.isEmpty, !backing.contains("://"), !backing.hasPrefix("json:") {
                 let resolved = backing.hasPrefix("/") ? backing : image.directory + "/" + backing
                 image.backingExists = exists(resolved)

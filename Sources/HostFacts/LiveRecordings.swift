@@ -52,5 +52,9 @@ public enum LiveRecordings {
         LiveRecording(file: GuestImages.spaceRecording, readBy: Facts.guestImages.name, mayHoldSecrets: false) { context in
             (try? context.store.get(Facts.guestImages))?.recordedText
         },
+        // issue 12: storage — image headers: a bundle carries a big image as an empty file.
+        LiveRecording(file: GuestImages.headerRecording, readBy: Facts.guestImages.name, mayHoldSecrets: false) { context in
+            (try? context.store.get(Facts.guestImages))?.recordedHeaders
+        },
     ]
 }

@@ -151,3 +151,48 @@ extension GuestImagesTests {
         #expect(replayed.images.first?.header?.virtualSize == 60 << 30)
     }
 }
+
+extension GuestImagesTests {
+    /// A bundle carries a big image as an empty file with its sizes in the sidecar; the header recording then
+    /// gives the same format, virtual size and backing file the image's own bytes gave.
+    @Test func headerRecordingReplaysForEmptyImageFiles() throws {
+        let source = ScratchRoot()
+        let path = "var/lib/libvirt/images/web01.qcow2"
+        source.write(path, bytes: Self.qcow2(virtual: 60 << 30, backing: "base.qcow2"))
+        source.write("var/lib/libvirt/images/base.qcow2", bytes: Self.qcow2(virtual: 60 << 30))
+        let original = try FactStore(root: source.root).get(Facts.guestImages)
+        let recording = try #require(LiveRecordings.all.first { $0.file == GuestImages.headerRecording })
+        let text = try #require(recording.write(LiveRecordingContext(store: FactStore(root: source.root))))
+        let copy = ScratchRoot()
+        copy.write("image-headers.txt", text)
+        copy.write(path, "")
+        copy.write("var/lib/libvirt/images/base.qcow2", "")
+        copy.write(".meta.yaml", "files:\n  /\(path): { size: 1073741824, allocated: 1073741824 }\n  /var/lib/libvirt/images/base.qcow2: { size: 4096, allocated: 4096 }\n")
+        let replayed = try FactStore(root: copy.root).get(Facts.guestImages)
+        let image = try #require(replayed.images.first { $0.path == "/" + path })
+        #expect(image.header == original.images.first { $0.path == "/" + path }?.header)
+        #expect(image.header?.virtualSize == 60 << 30)
+        #expect(image.backingExists == true)
+        #expect(image.apparentBytes == 1 << 30)
+        #expect(throws: FactError.self) { try GuestImages.parseHeaders("junk without a path\n", source: "t") }
+        #expect(try GuestImages.parseHeaders("/a\tformat=qcow2\tversion=99999999999999999999\tvirtual=-5\n", source: "t")["/a"]?.version == nil)
+    }
+}
+
+extension GuestImagesTests {
+    /// stat's st_blocks on a real sparse file: 1 GiB apparent, almost nothing allocated; statvfs answers
+    /// for a directory that exists (values not compared with this machine's, only with each other).
+    @Test func sparseFileAndStatvfsOnThisMachine() throws {
+        let root = ScratchRoot()
+        root.write("var/lib/libvirt/images/thin.img", bytes: Self.qcow2(virtual: 4 << 30))
+        let handle = try #require(FileHandle(forWritingAtPath: root.path + "/var/lib/libvirt/images/thin.img"))
+        try handle.truncate(atOffset: 1 << 30)
+        try handle.close()
+        let sizes = root.root.allocation("/var/lib/libvirt/images/thin.img")
+        #expect(sizes.apparent == 1 << 30)
+        #expect((sizes.allocated ?? Int.max) < 1 << 30)
+        let spaces = try #require(try HostRoot.live.fileSystemSpaces(for: [root.path]))
+        #expect(spaces.count == 1)
+        #expect(spaces.allSatisfy { $0.availableBytes <= $0.totalBytes && $0.totalBytes > 0 })
+    }
+}
