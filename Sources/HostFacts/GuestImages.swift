@@ -351,7 +351,9 @@ public struct GuestImages: Codable, Sendable, Equatable {
                 inspect(path, guest: nil, device: name.hasSuffix(".iso") ? "cdrom" : "disk")
             }
         }
-        guard anyDefinitions || anyDirectory else { throw .absent("/etc/libvirt/qemu and \(imageDirectories.joined(separator: ", "))") }
+        guard anyDefinitions || anyDirectory else {
+            throw .absent("any guest definition or image directory (/etc/libvirt/qemu, \(imageDirectories.joined(separator: ", ")))")
+        }
         result.spaces = try root.fileSystemSpaces(for: Array(Set(result.images.filter(\.exists).map(\.directory))).sorted())
         if result.spaces != nil { sources.append(root.isLive ? "statvfs" : spaceRecording) }
         return Sourced(result, sources: sources)

@@ -39,8 +39,12 @@ enum StorageSparseFreeSpace: CheckEvaluator {
         }
         var groups: [String: Group] = [:]
         var evidence: [Evidence] = []
+        var unmeasured: [String] = []
         for image in writable {
-            guard let space = facts.space(for: image), let growth = image.growthBytes else { continue }
+            guard let space = facts.space(for: image), let growth = image.growthBytes else {
+                unmeasured.append(image.directory)
+                continue
+            }
             var group = groups[space.id] ?? Group(space: space)
             group.images.append(image)
             group.growth = CheckedNumbers.saturatingAdd(group.growth, growth)
@@ -52,6 +56,11 @@ enum StorageSparseFreeSpace: CheckEvaluator {
                                          note: image.header.map { "format \($0.format)" }))
             }
         }
+        if !unmeasured.isEmpty {
+            evidence.append(Evidence(source: "statvfs", value: "no answer for \(StorageSupport.list(Array(Set(unmeasured)).sorted()))"))
+        }
+        // Not one image's file system was measured: nothing can be judged (never "all preallocated").
+        guard !groups.isEmpty else { return .skip(.spaceUnknown, evidence: evidence) }
         let ordered = groups.values.sorted { $0.space.directory < $1.space.directory }
         for group in ordered {
             evidence.append(Evidence(source: "statvfs \(group.space.directory)",
