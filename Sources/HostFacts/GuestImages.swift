@@ -308,6 +308,20 @@ public struct GuestImages: Codable, Sendable, Equatable {
             recorded = try parseHeaders(text, source: headerRecording)
             sources.append(headerRecording)
         }
+        // Legacy Xen guests defined in /etc/xen: their disk = [ ... ] lines.
+        if let names = try? root.list("/etc/xen") {
+            for name in names.prefix(500) where !name.hasSuffix(".sxp") && !name.hasPrefix("xl.") && !name.hasPrefix(".") {
+                let path = "/etc/xen/\(name)"
+                guard (try? root.fileInfo(path))?.kind == .regular, let text = try? root.readText(path, limit: 1 << 20),
+                      text.contains("disk") else { continue }
+                let config = XenDiskLines.parse(text)
+                guard !config.disks.isEmpty else { continue }
+                anyDefinitions = true
+                sources.append(path)
+                let guest = config.name ?? name
+                disks += config.disks.map { (guest, $0) }
+            }
+        }
         let started = Date()
         var seen = Set<String>()
         func inspect(_ path: String, guest: String?, device: String) {
@@ -357,6 +371,46 @@ public struct GuestImages: Codable, Sendable, Equatable {
         result.spaces = try root.fileSystemSpaces(for: Array(Set(result.images.filter(\.exists).map(\.directory))).sorted())
         if result.spaces != nil { sources.append(root.isLive ? "statvfs" : spaceRecording) }
         return Sourced(result, sources: sources)
+    }
+}
+
+/// The disks of a legacy Xen guest configuration (/etc/xen/<guest>):
+///
+///     name = "guest1"
+///     disk = [ 'file:/var/lib/xen/images/guest1.img,xvda,w', 'phy:/dev/sdb,xvdb,w', 'file:/iso/x.iso,hdc:cdrom,r' ]
+enum XenDiskLines {
+    static let prefixes = ["tap2:tapdisk:aio:", "tap2:aio:", "tap:aio:", "tap:qcow2:", "tap:qcow:", "tap:vhd:", "tap:sync:", "file:", "phy:"]
+
+    /// Total: any text gives a name (or nil) and the disks it could read; at most 256 disks.
+    static func parse(_ text: String) -> (name: String?, disks: [LibvirtDomain.Disk]) {
+        var name: String?
+        var disks: [LibvirtDomain.Disk] = []
+        var collecting = false
+        var list = ""
+        for raw in text.split(separator: "\n").prefix(10_000) {
+            var line = Substring(raw)
+            if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if !collecting, let equals = trimmed.firstIndex(of: "=") {
+                let key = trimmed[..<equals].trimmingCharacters(in: .whitespaces)
+                let value = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+                if key == "name" { name = value.trimmingCharacters(in: CharacterSet(charactersIn: "\"'")) }
+                if key == "disk" { collecting = true; list = "" ; line = Substring(value) }
+            }
+            guard collecting else { continue }
+            list += line
+            if line.contains("]") || list.count > 1 << 16 { collecting = false } else { continue }
+            for (index, item) in list.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "'" || $0 == "\"" }).enumerated() where index % 2 == 1 && disks.count < 256 {
+                let fields = item.split(separator: ",", omittingEmptySubsequences: false)
+                guard let target = fields.first, let prefix = prefixes.first(where: { target.hasPrefix($0) }) else { continue }
+                let source = String(target.dropFirst(prefix.count))
+                guard source.hasPrefix("/") else { continue }
+                let device = fields.count > 1 && fields[1].hasSuffix(":cdrom") ? "cdrom" : "disk"
+                disks.append(LibvirtDomain.Disk(device: device, type: prefix == "phy:" ? "block" : "file", source: source,
+                                                driver: String(prefix.dropLast()), bus: "xen"))
+            }
+        }
+        return (name, disks)
     }
 }
 

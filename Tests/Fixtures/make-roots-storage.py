@@ -27,6 +27,7 @@ Roots:
   storage-selinux-label-scope-broad  file_contexts.local gives virt_image_t to /home
   storage-selinux-xend-disabled   xend_disable_t on
   storage-selinux-permissive-domain  svirt_t made permissive with semanage permissive -a
+  storage-xen-disk-lines          a legacy Xen guest in /etc/xen: a file: image outside the image directories, a phy:/dev/sdb disk
 """
 import os
 import shutil
@@ -335,6 +336,25 @@ base_host(r)
 selinux_on(r)
 w(r, "var/lib/selinux/targeted/active/modules/400/permissive_svirt_t/cil", "(typepermissive svirt_t)\n")
 w(r, "var/lib/selinux/targeted/active/modules/400/permissive_svirt_t/lang_ext", "cil\n")
+
+# ---------------------------------------------------------------- legacy Xen guest configuration
+r = "storage-xen-disk-lines"
+start(r)
+base_host(r)
+w(r, "etc/xen/xend-config.sxp", "(xend-relocation-server no)\n")
+w(r, "etc/xen/guest1", """# Xen configuration written by virt-install
+name = "guest1"
+memory = "1024"
+disk = [ 'file:/xen/images/guest1.img,xvda,w',
+         'phy:/dev/sdb,xvdb,w',
+         'file:/xen/iso/rhel5.iso,hdc:cdrom,r' ]
+vif = [ 'mac=00:16:3e:2a:91:0c, bridge=xenbr0' ]
+""")
+w(r, "xen/images/guest1.img", raw_head())
+w(r, "xen/iso/rhel5.iso", iso_head())
+w(r, ".meta.yaml", "files:\n  /xen/images/guest1.img: { size: 8589934592, allocated: 8589934592 }\n"
+  "  /xen/iso/rhel5.iso: { size: 3221225472, allocated: 3221225472 }\n"
+  '  /dev/sdb: { type: block, mode: "0660", uid: 0, gid: 6, major: 8, minor: 16 }\n')
 
 if __name__ == "__main__":
     print("wrote", ", ".join(ROOTS))

@@ -196,3 +196,23 @@ extension GuestImagesTests {
         #expect(spaces.allSatisfy { $0.availableBytes <= $0.totalBytes && $0.totalBytes > 0 })
     }
 }
+
+extension GuestImagesTests {
+    @Test func xenDiskLinesAcrossLinesAndJunk() {
+        let text = """
+            name = "guest1"
+            # disk = [ 'file:/old.img,xvda,w' ]
+            disk = [ 'file:/xen/images/guest1.img,xvda,w',
+                     "phy:/dev/sdb,xvdb,w", 'tap:aio:/xen/images/data.img,xvdc,w',
+                     'file:/xen/iso/rhel5.iso,hdc:cdrom,r' ]
+            """
+        let config = XenDiskLines.parse(text)
+        #expect(config.name == "guest1")
+        #expect(config.disks.map(\.source) == ["/xen/images/guest1.img", "/dev/sdb", "/xen/images/data.img", "/xen/iso/rhel5.iso"])
+        #expect(config.disks.map(\.type) == ["file", "block", "file", "file"])
+        #expect(config.disks.last?.device == "cdrom")
+        #expect(XenDiskLines.parse(String(decoding: Self.junk, as: UTF8.self)).disks.isEmpty)
+        #expect(XenDiskLines.parse("disk = [ '''''' 'file:' \"phy:relative\" ").disks.isEmpty)
+        #expect(XenDiskLines.parse("disk = [" + String(repeating: "'file:/a,xvda,w',", count: 1000) + "]").disks.count == 256)
+    }
+}
