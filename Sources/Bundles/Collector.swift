@@ -397,6 +397,13 @@ public enum Collector {
         if let labels = try? store.get(Facts.imageLabels) {
             for image in labels.images { if let context = image.context { files[image.path, default: RootMetadata.Entry()].selinux = context } }
         }
+        // issue 12: storage — an image travels as an empty file; its apparent and allocated sizes go here.
+        if let images = try? store.get(Facts.guestImages) {
+            for image in images.images where image.exists {
+                files[image.path, default: RootMetadata.Entry()].size = image.apparentBytes
+                files[image.path, default: RootMetadata.Entry()].allocated = image.allocatedBytes
+            }
+        }
         let identity = ProcessIdentity.current(root)
         return RootMetadata(files: files, process: RootMetadata.Process(uid: identity.uid, gids: identity.gids)).encoded()
     }

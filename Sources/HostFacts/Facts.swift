@@ -235,6 +235,7 @@ public enum Facts {
         virtualizationDevices.erased, iommu.erased, pci.erased, udev.erased,
         libvirtdStartLog.erased, certificateBackups.erased, ovirtVersions.erased, hostedEngine.erased,  // issue 12: ovirt
         netInterfaces.erased, netConfigFiles.erased, guestMACs.erased, xendNetworkScript.erased, firewallRuleset.erased, // issue 12: net
+        guestImages.erased, storageConfiguration.erased,  // issue 12: storage
     ]
 
     /// Resolves a fact name used in a check file: a fixed name, or a family such as `sysctl:<name>`.

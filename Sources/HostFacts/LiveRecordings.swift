@@ -48,5 +48,13 @@ public enum LiveRecordings {
             guard let synchronized = (try? context.store.get(Facts.timeSync))?.kernelSynchronized else { return nil }
             return TimeSync.recordedText(synchronized: synchronized)
         },
+        // issue 12: storage — statvfs of each directory holding guest images.
+        LiveRecording(file: GuestImages.spaceRecording, readBy: Facts.guestImages.name, mayHoldSecrets: false) { context in
+            (try? context.store.get(Facts.guestImages))?.recordedText
+        },
+        // issue 12: storage — image headers: a bundle carries a big image as an empty file.
+        LiveRecording(file: GuestImages.headerRecording, readBy: Facts.guestImages.name, mayHoldSecrets: false) { context in
+            (try? context.store.get(Facts.guestImages))?.recordedHeaders
+        },
     ]
 }

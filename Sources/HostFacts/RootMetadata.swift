@@ -8,6 +8,7 @@ import Yams
 ///       /dev/kvm: { type: char, mode: "0660", uid: 0, gid: 36, major: 10, minor: 232 }
 ///       /var/log/dmesg: { unreadable: true }          # reads as "permission denied"
 ///       /var/lib/libvirt/images/a.qcow2: { selinux: "system_u:object_r:virt_image_t:s0" }
+///       /var/lib/libvirt/images/b.img: { size: 42949672960, allocated: 1073741824 }   # sparse: apparent, allocated bytes
 ///     process: { uid: 1000, gids: [1000, 36] }      # who the run pretends to be (default: root)
 ///
 /// Probes never see the sidecar: HostRoot applies it, so fixtures exercise the same code as a live host.
@@ -25,9 +26,14 @@ public struct RootMetadata: Codable, Sendable, Equatable {
         public var unreadable: Bool?
         public var absent: Bool?
         public var content: String?
+        /// Apparent size and allocated bytes (st_blocks * 512) of a file git cannot hold at its real size: a
+        /// sparse guest image (issue 12: storage).
+        public var size: Int?
+        public var allocated: Int?
 
         public init(type: FileKind? = nil, mode: String? = nil, uid: UInt32? = nil, gid: UInt32? = nil, major: UInt32? = nil,
-                    minor: UInt32? = nil, selinux: String? = nil, unreadable: Bool? = nil, absent: Bool? = nil, content: String? = nil) {
+                    minor: UInt32? = nil, selinux: String? = nil, unreadable: Bool? = nil, absent: Bool? = nil, content: String? = nil,
+                    size: Int? = nil, allocated: Int? = nil) {
             self.type = type
             self.mode = mode
             self.uid = uid
@@ -38,6 +44,8 @@ public struct RootMetadata: Codable, Sendable, Equatable {
             self.unreadable = unreadable
             self.absent = absent
             self.content = content
+            self.size = size
+            self.allocated = allocated
         }
     }
 

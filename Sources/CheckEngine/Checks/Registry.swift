@@ -59,6 +59,17 @@ public enum Evaluators {
             NetBridgeUplinkType.self,
             NetXenNetworkScript.self,
             NetLibvirtNATRules.self,
+            // issue 12: storage
+            StorageImageLocation.self,
+            StorageSparseFreeSpace.self,
+            StorageImageFormat.self,
+            SELinuxXattrFS.self,
+            SELinuxBlockDeviceLabel.self,
+            StoragePersistentNames.self,
+            StorageMultipathLint.self,
+            StorageNFSExport.self,
+            SELinuxLabelScope.self,
+            SELinuxXendDisable.self,
         ]
     }
 
