@@ -45,6 +45,8 @@ public enum Evaluators {
             SELinuxFcontextPersistent.self,
             GuestVirtType.self,
             PVDrvVirtioUsage.self,
+            // issue 12: remote
+            RemoteTLSPKI.self,
         ]
     }
 
