@@ -46,7 +46,7 @@ public enum Evaluators {
             GuestVirtType.self,
             PVDrvVirtioUsage.self,
             // issue 12: remote
-            RemoteTLSPKI.self, RemoteTCPPlain.self, SecHostFirewall.self, SecMinimalServices.self,
+            RemoteTLSPKI.self, RemoteTCPPlain.self, SecHostFirewall.self, SecMinimalServices.self, RemoteNoVerify.self,
         ]
     }
 
