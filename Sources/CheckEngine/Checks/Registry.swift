@@ -47,7 +47,7 @@ public enum Evaluators {
             PVDrvVirtioUsage.self,
             // issue 12: remote
             RemoteTLSPKI.self, RemoteTCPPlain.self, SecHostFirewall.self, SecMinimalServices.self, RemoteNoVerify.self,
-            RemoteSSHKeysPerms.self, RemoteSSHNetcat.self, RemoteVNCClientPKI.self, RemoteXenVNCTLS.self,
+            RemoteSSHKeysPerms.self, RemoteSSHNetcat.self, RemoteVNCClientPKI.self, RemoteXenVNCTLS.self, SecHostAccounts.self,
         ]
     }
 
