@@ -18,9 +18,24 @@ public struct LibvirtDaemonSettings: Codable, Sendable, Equatable {
         public var settings: [String: String]
     }
 
+    /// Type, mode and owner of a file that must stay private (the key itself is never read here).
+    public struct FileMode: Codable, Sendable, Equatable {
+        public var path: String
+        public var kind: FileKind
+        public var mode: UInt32
+        public var uid: UInt32
+        public var gid: UInt32
+        public var modeOctal: String { "0" + String(mode & 0o7777, radix: 8) }
+    }
+
     public var files: [File]
     /// The file whose LIBVIRTD_ARGS / VIRTPROXYD_ARGS holds `--listen` (or `-l`), if any.
     public var listenArgumentIn: String?
+    /// The TLS server key (key_file, or libvirt's default path) when it exists: kept in the fact so that a
+    /// bundle, which withholds the key, still knows its mode and owner.
+    public var serverKey: FileMode? = nil
+
+    public static let defaultServerKey = "/etc/pki/libvirt/private/serverkey.pem"
 
     /// Settings about listeners, authentication and certificates; passwords never appear among them.
     static let keptKeys: Set<String> = [
@@ -81,6 +96,11 @@ public struct LibvirtDaemonSettings: Codable, Sendable, Equatable {
             if result.listenArgumentIn == nil, hasListenArgument(text) { result.listenArgumentIn = path }
         }
         guard !result.files.isEmpty else { throw .absent("/etc/libvirt/libvirtd.conf") }
+        let key = result.value("key_file")?.value ?? defaultServerKey
+        if let info = try? root.fileInfo(key) {
+            result.serverKey = FileMode(path: key, kind: info.kind, mode: info.mode & 0o7777, uid: info.uid, gid: info.gid)
+            sources.append(key)
+        }
         return Sourced(result, sources: sources)
     }
 }

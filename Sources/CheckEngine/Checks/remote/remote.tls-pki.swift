@@ -25,7 +25,7 @@ enum RemoteTLSPKI: CheckEvaluator {
 
     static let defaultCA = "/etc/pki/CA/cacert.pem"
     static let defaultCertificate = "/etc/pki/libvirt/servercert.pem"
-    static let defaultKey = "/etc/pki/libvirt/private/serverkey.pem"
+    static let defaultKey = LibvirtDaemonSettings.defaultServerKey
 
     static func evaluate(_ context: EvaluationContext) throws(FactError) -> Outcome<Condition> {
         let state = RemoteListeners.State(context)
@@ -41,7 +41,7 @@ enum RemoteTLSPKI: CheckEvaluator {
         var warnings: [String] = []
 
         func load(_ path: String) -> (InventoryEntry, CertificateRecord)? {
-            guard let entry = inventory?.entry(at: path), context.root.exists(path) else {
+            guard let entry = inventory?.entry(at: path) else {
                 failures.append(context.fragment(Condition.fileMissing, ["path": path]))
                 evidence.append(Evidence(source: path, value: "missing"))
                 return nil
@@ -67,14 +67,15 @@ enum RemoteTLSPKI: CheckEvaluator {
                 failures.append(context.fragment(Condition.keyMismatch, ["key": entry.keyPath ?? keyPath, "path": certificatePath]))
             }
         }
-        // Only the key's mode and owner are looked at here; its contents never leave the inventory's comparison.
-        if let info = try? context.root.fileInfo(keyPath), info.kind == .regular {
+        // Only the key's mode and owner are looked at (from the fact, so a bundle that withholds the key
+        // still knows them); its contents never leave the inventory's key comparison.
+        if let info = state.settings?.serverKey, info.path == keyPath, info.kind == .regular {
             evidence.append(Evidence(source: keyPath, value: "mode \(info.modeOctal), uid \(info.uid), gid \(info.gid)"))
             let groupOpen = info.mode & 0o070 != 0 && info.gid != 0
             if info.mode & 0o007 != 0 || groupOpen || info.uid != 0 {
                 warnings.append(context.fragment(Condition.keyOpen, ["key": keyPath, "mode": info.modeOctal, "uid": String(info.uid), "gid": String(info.gid)]))
             }
-        } else {
+        } else if state.settings != nil || inventory?.entry(at: certificatePath)?.keyPath == nil {
             failures.append(context.fragment(Condition.fileMissing, ["path": keyPath]))
             evidence.append(Evidence(source: keyPath, value: "missing"))
         }
