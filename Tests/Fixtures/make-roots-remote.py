@@ -17,6 +17,8 @@ Roots:
   remote-tls-open-key  TLS listener with a valid PKI whose private key is mode 0644
   remote-tcp-sasl      plain TCP on 0.0.0.0 with SASL; iptables rules saved but iptables.service not enabled
   remote-tcp-loopback  plain TCP bound to 127.0.0.1 only; nftables rules with policy drop, nftables enabled
+  remote-ovirt-vdsm-tls oVirt node whose libvirtd.conf points at VDSM's certificate and key (vdsm:kvm 0440),
+                       listen_tls through libvirtd-tls.socket, listen_tcp 0 with auth_tcp "sasl"
   remote-xen-vnc-good  Xen dom0 with (vnc-tls 1), (vnc-x509-verify 1) and a complete /etc/xen/vnc
   remote-xen-vnc-broken Xen dom0 with (vnc-tls 1) and no server key; (vnc-x509-verify 0)
 """
@@ -32,7 +34,7 @@ from cryptography.x509.oid import NameOID
 BASE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "roots")
 UTC = datetime.timezone.utc
 ROOTS = ["remote-hardened", "remote-exposed", "remote-tls-expired", "remote-tls-open-key", "remote-tcp-sasl",
-         "remote-tcp-loopback", "remote-xen-vnc-good", "remote-xen-vnc-broken"]
+         "remote-tcp-loopback", "remote-ovirt-vdsm-tls", "remote-xen-vnc-good", "remote-xen-vnc-broken"]
 
 
 def w(root, path, text):
@@ -263,6 +265,21 @@ def main():
       "  chain forward {\n    type filter hook forward priority 0; policy accept;\n  }\n}\n")
     for unit in ["libvirtd.service", "nftables.service", "sshd.service"]:
         enable(r, unit)
+
+    # ------------------------------------------------------------ remote-ovirt-vdsm-tls
+    r = "remote-ovirt-vdsm-tls"
+    host(r, "virt-host1.example.test")
+    ca, (server, server_key), _ = pki("virt-host1.example.test")
+    w(r, "etc/pki/vdsm/certs/cacert.pem", pem(ca))
+    w(r, "etc/pki/vdsm/certs/vdsmcert.pem", pem(server))
+    w(r, "etc/pki/vdsm/keys/vdsmkey.pem", key_pem(server_key))
+    w(r, "etc/libvirt/libvirtd.conf", "## beginning of configuration section by vdsm-4.50.3.4\nauth_unix_rw=\"sasl\"\n"
+      "ca_file=\"/etc/pki/vdsm/certs/cacert.pem\"\ncert_file=\"/etc/pki/vdsm/certs/vdsmcert.pem\"\n"
+      "key_file=\"/etc/pki/vdsm/keys/vdsmkey.pem\"\nlisten_addr=\"0.0.0.0\"\nlisten_tcp=0\nauth_tcp=\"sasl\"\n"
+      "## end of configuration section by vdsm-4.50.3.4\n")
+    enable(r, "libvirtd-tls.socket", "sockets.target")
+    enable(r, "vdsmd.service")
+    w(r, ".meta.yaml", 'files:\n  /etc/pki/vdsm/keys/vdsmkey.pem: { mode: "0440", uid: 36, gid: 36 }\n')
 
     # ------------------------------------------------------------ Xen dom0 VNC TLS
     for r, complete in [("remote-xen-vnc-good", True), ("remote-xen-vnc-broken", False)]:

@@ -71,8 +71,10 @@ enum RemoteTLSPKI: CheckEvaluator {
         // still knows them); its contents never leave the inventory's key comparison.
         if let info = state.settings?.serverKey, info.path == keyPath, info.kind == .regular {
             evidence.append(Evidence(source: keyPath, value: "mode \(info.modeOctal), uid \(info.uid), gid \(info.gid)"))
-            let groupOpen = info.mode & 0o070 != 0 && info.gid != 0
-            if info.mode & 0o007 != 0 || groupOpen || info.uid != 0 {
+            // oVirt/HOSTVM nodes point libvirt at VDSM's key, which VDSM owns itself (vdsm:kvm, 0440) by design.
+            let serviceOwned = context.profile == .ovirtNode
+            let groupOpen = info.mode & 0o070 != 0 && info.gid != 0 && !serviceOwned
+            if info.mode & 0o007 != 0 || groupOpen || (info.uid != 0 && !serviceOwned) {
                 warnings.append(context.fragment(Condition.keyOpen, ["key": keyPath, "mode": info.modeOctal, "uid": String(info.uid), "gid": String(info.gid)]))
             }
         } else if state.settings != nil || inventory?.entry(at: certificatePath)?.keyPath == nil {
