@@ -263,6 +263,8 @@ public struct NoVerifyURIs: Codable, Sendable, Equatable {
                               "/var/spool/cron", "/var/spool/cron/crontabs", "/etc/profile.d", "/usr/local/bin", "/usr/local/sbin", "/root/bin"]
     static let homeFiles = [".config/libvirt/libvirt.conf", ".bashrc", ".bash_profile", ".profile"]
     static let maximumFiles = 2_000
+    /// Scripts in /usr/local/bin may be large programs; the scan stops reading after this many bytes in all.
+    static let maximumBytes = 64 << 20
 
     /// Lines that name `no_verify=` with a non-zero value, outside `#` comments.
     static func scan(_ text: String, file: String) -> [Occurrence] {
@@ -293,9 +295,11 @@ public struct NoVerifyURIs: Codable, Sendable, Equatable {
         }
         var result = NoVerifyURIs(occurrences: [], filesRead: 0)
         var sources: [String] = []
+        var bytes = 0
         for path in files.prefix(maximumFiles) {
-            guard let info = try? root.fileInfo(path), info.kind == .regular,
+            guard bytes < maximumBytes, let info = try? root.fileInfo(path), info.kind == .regular, info.size <= 1 << 20,
                   let text = try? root.readTextIfPresent(path, limit: 1 << 20) else { continue }
+            bytes += text.utf8.count
             result.filesRead += 1
             let found = scan(text, file: path)
             result.occurrences += found
