@@ -2,6 +2,7 @@ import DoctorCore
 import Foundation
 @testable import HostFacts
 import Testing
+import TestSupport
 
 /// issue 12 (remote): the parsers behind libvirt's listener settings, the socket table, firewall
 /// configuration, /etc/passwd, no_verify URIs and xend's VNC settings, on real-looking text and on junk.
@@ -130,5 +131,37 @@ import Testing
         #expect(settings["vncpasswd"] == "(set)")
         #expect(settings["vnc-listen"] == "0.0.0.0")
         #expect(XendVNCSettings.parse(Self.junk).isEmpty)
+    }
+}
+
+/// The facts read from the remote- fixture roots: what a bundle replays from facts.json must hold what the
+/// checks judge (the key's mode, masked units), since the bundle itself withholds keys.
+@Suite struct RemoteAccessFactTests {
+    @Test func serverKeyModeTravelsInTheFact() throws {
+        let root = try HostRoot(directory: Paths.fixtureRoot("remote-tls-open-key"))
+        let settings = try LibvirtDaemonSettings.read(root).value
+        #expect(settings.serverKey?.path == "/etc/pki/libvirt/private/serverkey.pem")
+        #expect(settings.serverKey?.modeOctal == "0644")
+        #expect(settings.listenArgumentIn == "/etc/sysconfig/libvirtd")
+        let decoded = try JSONDecoder().decode(LibvirtDaemonSettings.self, from: JSONEncoder().encode(settings))
+        #expect(decoded == settings)
+    }
+
+    @Test func enabledAndMaskedUnits() throws {
+        let root = try HostRoot(directory: Paths.fixtureRoot("remote-hardened"))
+        let services = try EnabledServices.read(root).value
+        #expect(services.enabledAt("libvirtd-tls.socket") == "/etc/systemd/system/sockets.target.wants/libvirtd-tls.socket")
+        #expect(services.enabledAt("firewalld") != nil)
+        #expect(services.masked == ["libvirtd-tcp.socket"])
+        #expect(services.enabledAt("libvirtd-tcp.socket") == nil)
+    }
+
+    @Test func firewallOfTheFixtureRoots() throws {
+        let hardened = try FirewallConfiguration.read(try HostRoot(directory: Paths.fixtureRoot("remote-hardened"))).value
+        #expect(hardened.firewalld?.zoneFile == "/etc/firewalld/zones/public.xml")
+        #expect(hardened.firewalld?.zoneTarget == "default")
+        let loopback = try FirewallConfiguration.read(try HostRoot(directory: Paths.fixtureRoot("remote-tcp-loopback"))).value
+        #expect(loopback.rulesets.map(\.file) == ["/etc/nftables/main.nft"])
+        #expect(loopback.rulesets.first?.inputPolicy == "drop")
     }
 }
