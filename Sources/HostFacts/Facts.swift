@@ -236,6 +236,7 @@ public enum Facts {
         libvirtdStartLog.erased, certificateBackups.erased, ovirtVersions.erased, hostedEngine.erased,  // issue 12: ovirt
         netInterfaces.erased, netConfigFiles.erased, guestMACs.erased, xendNetworkScript.erased, firewallRuleset.erased, // issue 12: net
         guestImages.erased, storageConfiguration.erased,  // issue 12: storage
+        libvirtDaemonSettings.erased, tcpListeners.erased, enabledServices.erased, noVerifyURIs.erased, rootSSH.erased, firewall.erased, userAccounts.erased, sshTransportTools.erased, xendVNC.erased, clientPKI.erased,  // issue 12: remote
     ]
 
     /// Resolves a fact name used in a check file: a fixed name, or a family such as `sysctl:<name>`.

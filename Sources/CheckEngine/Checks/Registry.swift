@@ -70,6 +70,9 @@ public enum Evaluators {
             StorageNFSExport.self,
             SELinuxLabelScope.self,
             SELinuxXendDisable.self,
+            // issue 12: remote
+            RemoteTLSPKI.self, RemoteTCPPlain.self, SecHostFirewall.self, SecMinimalServices.self, RemoteNoVerify.self,
+            RemoteSSHKeysPerms.self, RemoteSSHNetcat.self, RemoteVNCClientPKI.self, RemoteXenVNCTLS.self, SecHostAccounts.self,
         ]
     }
 
