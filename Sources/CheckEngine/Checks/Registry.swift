@@ -45,6 +45,16 @@ public enum Evaluators {
             SELinuxFcontextPersistent.self,
             GuestVirtType.self,
             PVDrvVirtioUsage.self,
+            // issue 12: timehv
+            TimeClockRollback.self,
+            TimeHostCState.self,
+            HostVirtPackages.self,
+            HVGrubEntryIntegrity.self,
+            HVSingleHypervisor.self,
+            HVDom0Mem.self,
+            CPUFlagsUniform.self,
+            ResSwapSizing.self,
+            TimeWindowsPMTimer.self,
         ]
     }
 
