@@ -9,6 +9,7 @@ Roots:
   timehv-node-clock-good         oVirt node: chronyd running and synchronised, audit times run forward (pass)
   timehv-node-clock-restored     oVirt node: clock set back for a while, then forward again (pass, restored)
   timehv-node-chronyd-stopped    oVirt node: no time service running, audit log monotone (warn)
+  timehv-node-clock-corrected    oVirt node: hardware clock ahead at boot, stepped back by a synchronised chronyd (pass, corrected)
   timehv-amd-cstate-limited      AMD without constant_tsc, processor.max_cstate=1 running and in grub.conf (time.host-cstate pass)
   timehv-amd-cstate-missing      AMD without constant_tsc, no C-state limit (warn)
   timehv-amd-cstate-not-persistent  AMD without constant_tsc, limit on the running command line only (warn)
@@ -355,3 +356,11 @@ LINUX = kvm_domain("web01", 2097152)
 windows_host("timehv-windows-guests", [("winxp-legacy", XP_BAD), ("win2022-app", W2022_BAD), ("web01", LINUX)])
 windows_host("timehv-windows-guests-modern", [("winxp-legacy", XP_GOOD), ("win2022-app", W2022_BAD), ("web01", LINUX)])
 windows_host("timehv-windows-guests-good", [("winxp-legacy", XP_GOOD), ("win2022-app", W2022_GOOD), ("web01", LINUX)])
+
+# The hardware clock was three hours ahead at boot; chronyd stepped it back and keeps it synchronised.
+r = "timehv-node-clock-corrected"
+node(r)
+processes(r, [(1, "systemd"), (811, "chronyd"), (1187, "vdsmd"), (1204, "libvirtd")], synchronized=True)
+recs = audit_steady(1_794_980_000 + 3 * 3600, 4, 60)
+recs += audit_steady(1_794_980_400, 6, 300, serial=4010)
+w(r, "var/log/audit/audit.log", audit(recs))

@@ -14,6 +14,9 @@ enum TimeClockRollback: CheckEvaluator {
         case behind
         /// The clock was set back and put forward again since: `days`, `at`.
         case restored
+        /// Records stamped later than the clock, but a time service keeps the clock synchronised now: the
+        /// clock ran ahead and was corrected: `hours`.
+        case corrected
         /// No sign of a set-back clock, but no time service runs on the node.
         case serviceStopped = "service-stopped"
         /// No sign of a set-back clock, a time service runs but the kernel says the clock is not synchronised.
@@ -66,6 +69,12 @@ enum TimeClockRollback: CheckEvaluator {
             if let synchronized = sync.kernelSynchronized {
                 evidence.append(Evidence(source: sync.synchronizedSource ?? "kernel", value: synchronized ? "clock synchronised" : "clock not synchronised"))
             }
+        }
+        // A running time service with the kernel's clock synchronised is the reference: the earlier stamps came
+        // from a clock that ran ahead (a wrong RTC at boot) and was stepped back by the service.
+        let trusted = sync.map { !$0.running.isEmpty && $0.kernelSynchronized == true } ?? false
+        if behind > tolerance, newest != nil, trusted {
+            return .pass(.corrected, ["hours": hours(behind)], evidence: evidence)
         }
         if behind > tolerance, let newest {
             if behind > day {
