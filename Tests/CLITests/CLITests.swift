@@ -64,7 +64,7 @@ func root(_ name: String) -> String { Paths.fixtureRoot(name) }
         let run = try Run(["check", "--root", root("net-nat-forwarding-off"), "--format", "json", "--only", "cpu,net.ip-forward", "--skip", "cpu.long-mode"])
         let json = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any]
         let ids = (json["findings"] as! [[String: Any]]).map { $0["id"] as! String }.sorted()
-        #expect(ids == ["cpu.nx", "cpu.virt-bios-disabled", "cpu.virt-flags", "net.ip-forward"])
+        #expect(ids == ["cpu.flags-uniform", "cpu.nx", "cpu.pae", "cpu.virt-bios-disabled", "cpu.virt-flags", "net.ip-forward"])
         #expect(run.status == 2)
     }
 
@@ -231,7 +231,7 @@ func root(_ name: String) -> String { Paths.fixtureRoot(name) }
         let findings = (try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any])["findings"] as! [[String: Any]]
         let status = Dictionary(uniqueKeysWithValues: findings.map { ($0["id"] as! String, $0["status"] as! String) })
         let expected = ["remote.libvirtd-running": "pass", "remote.console-tls": "skip", "res.memory-overcommit": "fail", "res.vcpu-overcommit": "warn",
-                        "dom.state": "warn", "sec.vnc-listen": "warn"]
+                        "dom.state": "warn", "sec.vnc-listen": "warn", "res.swap-sizing": "skip"]
         #expect(status.filter { expected[$0.key] != nil } == expected)
         // issue 12: remote — this root has no remote-access, firewall or account files; only the process list speaks.
         let remote = ["remote.tls-pki": "skip", "remote.tcp-plain": "skip", "remote.no-verify": "skip", "remote.ssh-keys-perms": "skip",

@@ -73,6 +73,16 @@ public enum Evaluators {
             // issue 12: remote
             RemoteTLSPKI.self, RemoteTCPPlain.self, SecHostFirewall.self, SecMinimalServices.self, RemoteNoVerify.self,
             RemoteSSHKeysPerms.self, RemoteSSHNetcat.self, RemoteVNCClientPKI.self, RemoteXenVNCTLS.self, SecHostAccounts.self,
+            // issue 12: timehv
+            TimeClockRollback.self,
+            TimeHostCState.self,
+            HostVirtPackages.self,
+            HVGrubEntryIntegrity.self,
+            HVSingleHypervisor.self,
+            HVDom0Mem.self,
+            CPUFlagsUniform.self,
+            ResSwapSizing.self,
+            TimeWindowsPMTimer.self,
         ]
     }
 
