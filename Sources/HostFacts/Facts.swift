@@ -233,6 +233,7 @@ public enum Facts {
         guestDevices.erased, processes.erased, serviceUnits.erased, timeSync.erased, stealTime.erased, packages.erased,
         certificates.erased, libvirt.erased, qemuConfiguration.erased, memory.erased, persistedSysctls.erased, bridges.erased, libvirtNetworks.erased, libvirtDomains.erased, selinux.erased, imageLabels.erased,
         virtualizationDevices.erased, iommu.erased, pci.erased, udev.erased,
+        guestDefinitions.erased, guestIdentity.erased, bootServices.erased, hwclockAudit.erased, xend.erased, // issue 12: guest
     ]
 
     /// Resolves a fact name used in a check file: a fixed name, or a family such as `sysctl:<name>`.
