@@ -45,6 +45,18 @@ public enum Evaluators {
             SELinuxFcontextPersistent.self,
             GuestVirtType.self,
             PVDrvVirtioUsage.self,
+            // issue 12: guest
+            GuestHypervisorMismatch.self,
+            GuestCloneIdentity.self,
+            PVDrvWindowsVirtioBoot.self,
+            GuestSmartd.self,
+            DomAutostart.self,
+            GuestNameFormat.self,
+            GuestXenbusNoDriver.self,
+            GuestPVHwclock.self,
+            PVDrvPCISlots.self,
+            XenXendRunning.self,
+            XenXendConfig.self,
         ]
     }
 
