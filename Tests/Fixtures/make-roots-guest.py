@@ -6,8 +6,25 @@ xen.xend-running and xen.xend-config. All text is synthetic, written for these t
 copied from make-roots.py (not imported). To regenerate a root, delete its directory and run the script.
 
 Roots:
-  guest-xen-defs-on-kvm      KVM host holding a Xen PV xm configuration and a libxl domain
-  guest-kvm-defs-on-xen      Xen dom0 holding a KVM domain
+  guest-xen-defs-on-kvm          KVM host holding a Xen PV xm configuration and a libxl domain
+  guest-kvm-defs-on-xen          Xen dom0 holding a KVM domain
+  guest-clone-host-duplicates    KVM host where app02 was copied from app01: same UUID and MAC
+  guest-clone-xen-stale          Xen dom0 with a copied config naming bridge xenbr1 and a missing image; base autostarts
+  guest-clone-guest-stale        CentOS 6 KVM guest keeping the template's HWADDR and HOSTNAME
+  guest-windows-virtio-no-media  Windows guest booting from virtio, no virtio-win media anywhere
+  guest-windows-virtio-media     Windows guest on virtio with virtio-win.iso installed and attached
+  guest-windows-ide-only         Windows XP guest on IDE and rtl8139 (i440fx)
+  guest-smartd-running           KVM guest with smartd running and enabled
+  guest-smartd-enabled           Debian KVM guest with smartmontools enabled but not running
+  guest-autostart-overcommitted  three autostarted 8 GiB guests on a 16 GB host
+  guest-autostart-dangling       autostart link left by a guest deleted by hand
+  guest-name-awkward             guest names with blanks, parentheses and '$'
+  guest-xen-pv-missing-frontend  Xen PV guest with XENBUS "no driver" lines, no front-ends, hwclock res=failed
+  guest-xen-pv-ok                Xen PV guest whose front-ends loaded after the XENBUS lines
+  guest-pci-slots-full           i440fx guest with 27 slots of bus 0 taken
+  xen-xend-stopped               RHEL 5 dom0 with xend configured, not running, not enabled
+  xen-xend-exposed               dom0 running xend with the HTTP server on and relocation open
+  xen-dom0-xl                    dom0 using the xl toolstack only
 """
 import os
 import textwrap
