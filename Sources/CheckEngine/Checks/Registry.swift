@@ -83,6 +83,18 @@ public enum Evaluators {
             CPUFlagsUniform.self,
             ResSwapSizing.self,
             TimeWindowsPMTimer.self,
+            // issue 12: guest
+            GuestHypervisorMismatch.self,
+            GuestCloneIdentity.self,
+            PVDrvWindowsVirtioBoot.self,
+            GuestSmartd.self,
+            DomAutostart.self,
+            GuestNameFormat.self,
+            GuestXenbusNoDriver.self,
+            GuestPVHwclock.self,
+            PVDrvPCISlots.self,
+            XenXendRunning.self,
+            XenXendConfig.self,
         ]
     }
 
