@@ -55,7 +55,11 @@ import TestSupport
         // different weights for the same cause.
         var bySysctl: [String: [Finding]] = [:]
         for finding in report.findings where (finding.status == .fail || finding.status == .warn) && finding.cause == nil {
-            for source in Set(finding.evidence.map(\.source)) where source.hasPrefix("/proc/sys/") {
+            // Read-only identity files under /proc/sys (the kernel release, the host name) are evidence many
+            // checks cite, not a parameter anyone sets.
+            let identity: Set<String> = ["/proc/sys/kernel/osrelease", "/proc/sys/kernel/hostname", "/proc/sys/kernel/ostype",
+                                         "/proc/sys/kernel/version", "/proc/sys/kernel/domainname"]
+            for source in Set(finding.evidence.map(\.source)) where source.hasPrefix("/proc/sys/") && !identity.contains(source) {
                 bySysctl[source, default: []].append(finding)
             }
         }
