@@ -12,6 +12,9 @@
 #   SCRATCH_PATH     build directory for `swift build --scratch-path`, so a release build here does
 #                    not lock the .build directory someone else is using
 #   RUNS             timed runs per command (default 30)
+#   SKIP_IDS         optional comma-separated check ids or areas: also times `check --skip SKIP_IDS`,
+#                    so the cost of those checks is the difference, per check (e.g. the checks a change
+#                    added: did the run get slower by more than the work added?)
 #
 # The script only reads the machine and writes files under a temporary directory it removes on exit.
 
@@ -86,6 +89,9 @@ hf_cmds=(
     -n "virt-host-validate qemu" "$VHV qemu"
 )
 [[ -n "$KVM_OK" ]] && hf_cmds+=(-n "kvm-ok" "$KVM_OK")
+SKIP_IDS="${SKIP_IDS:-}"
+[[ "$SKIP_IDS" != *[[:space:]]* ]] || die "SKIP_IDS is comma-separated, without spaces"
+[[ -n "$SKIP_IDS" ]] && hf_cmds+=(-n "virt-doctor check --format json --skip SKIP_IDS" "$BIN check --format json --skip $SKIP_IDS")
 
 # -N: no intermediate shell, so only the tools themselves are timed (the paths above have no spaces
 # or the split would break them; refuse rather than time the wrong thing).
@@ -95,10 +101,10 @@ hyperfine --warmup 3 --runs "$RUNS" -N -i --export-json "$TMP/hyperfine.json" "$
 
 # Summarise: means and spreads in ms, each row as a ratio of virt-host-validate (all drivers), and how
 # many checks each tool performed, so the time is read next to the amount of work.
-python3 - "$TMP/hyperfine.json" "$TMP/vd.json" "$TMP/vhv-all.txt" "$TMP/vhv-qemu.txt" "$BIN" <<'PY'
+python3 - "$TMP/hyperfine.json" "$TMP/vd.json" "$TMP/vhv-all.txt" "$TMP/vhv-qemu.txt" "$BIN" "$SKIP_IDS" <<'PY'
 import json, re, sys
 
-bench_path, vd_path, vhv_all_path, vhv_qemu_path, binary = sys.argv[1:]
+bench_path, vd_path, vhv_all_path, vhv_qemu_path, binary, skip_ids = sys.argv[1:]
 results = {r["command"]: r for r in json.load(open(bench_path))["results"]}
 baseline = results["virt-host-validate"]["mean"]
 
@@ -124,5 +130,12 @@ if vhv_all == 0:
     sys.exit("error: virt-host-validate printed no status lines; its output format may have changed")
 print(f"checks performed: virt-doctor {len(findings)} ({len(findings) - skipped} evaluated, {skipped} not applicable); "
       f"virt-host-validate {vhv_all} (all drivers), {vhv_qemu} (qemu)")
+if skip_ids:
+    # The skipped checks' share: the whole run minus the run without them, per skipped check.
+    names = [i for i in skip_ids.split(",") if i]
+    full = results["virt-doctor check --format json"]["mean"]
+    without = results["virt-doctor check --format json --skip SKIP_IDS"]["mean"]
+    print(f"without the {len(names)} SKIP_IDS: {without * 1000:.2f} ms; they cost {(full - without) * 1000:.2f} ms "
+          f"({(full - without) * 1000 / len(names):.3f} ms per check); ratio without them / vhv: {without / baseline:.2f}")
 print(f"binary: {binary}")
 PY
