@@ -266,6 +266,20 @@ public struct NoVerifyURIs: Codable, Sendable, Equatable {
     /// Scripts in /usr/local/bin may be large programs; the scan stops reading after this many bytes in all.
     static let maximumBytes = 64 << 20
 
+    /// Whether `needle` occurs in `bytes`: a plain byte search, so files that never mention it cost no
+    /// line-by-line walk by Character.
+    static func contains(_ bytes: [UInt8], _ needle: String) -> Bool {
+        let pattern = Array(needle.utf8)
+        guard let first = pattern.first, bytes.count >= pattern.count else { return false }
+        var index = 0
+        let last = bytes.count - pattern.count
+        while index <= last {
+            if bytes[index] == first && bytes[index..<(index + pattern.count)].elementsEqual(pattern) { return true }
+            index += 1
+        }
+        return false
+    }
+
     /// Lines that name `no_verify=` with a non-zero value, outside `#` comments.
     static func scan(_ text: String, file: String) -> [Occurrence] {
         var found: [Occurrence] = []
@@ -298,8 +312,14 @@ public struct NoVerifyURIs: Codable, Sendable, Equatable {
         var bytes = 0
         for path in files.prefix(maximumFiles) {
             guard bytes < maximumBytes, let info = try? root.fileInfo(path), info.kind == .regular, info.size <= 1 << 20,
-                  let text = try? root.readTextIfPresent(path, limit: 1 << 20) else { continue }
-            bytes += text.utf8.count
+                  let raw = try? root.readBytes(path, limit: 1 << 20) else { continue }
+            bytes += raw.count
+            // Programs in /usr/local/bin (often links to binaries) hold NUL bytes; no URI is configured there.
+            guard !raw.prefix(4096).contains(0), contains(raw, "no_verify") || path == "/etc/libvirt/libvirt.conf" else {
+                result.filesRead += 1
+                continue
+            }
+            let text = String(decoding: raw, as: UTF8.self)
             result.filesRead += 1
             let found = scan(text, file: path)
             result.occurrences += found
