@@ -21,51 +21,11 @@ Roots:
   net-bridge-mtu-mismatch    MTU=9000 in ifcfg-eth0 only: eth0 runs at 9000 while br0 stays at 1500
 """
 import os
+import sys
 import textwrap
 
-BASE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "roots")
-
-def w(root, path, text):
-    p = os.path.join(BASE, root, path.lstrip("/"))
-    os.makedirs(os.path.dirname(p), exist_ok=True)
-    with open(p, "w") as f:
-        f.write(text)
-
-# Copied from make-roots.py.
-NET_DEFAULT = """<network>
-  <name>default</name>
-  <uuid>8b1e8c3e-2f9a-4d77-9a51-1f0a4c2b7d10</uuid>
-  <forward mode='nat'/>
-  <bridge name='virbr0' stp='on' delay='0'/>
-  <mac address='52:54:00:3a:91:0c'/>
-  <ip address='192.168.122.1' netmask='255.255.255.0'>
-    <dhcp>
-      <range start='192.168.122.2' end='192.168.122.254'/>
-    </dhcp>
-  </ip>
-</network>
-"""
-
-def domain(name, iface, disk="/var/lib/libvirt/images/{n}.qcow2", dtype="kvm", driver="qemu"):
-    return f"""<!--
-WARNING: THIS IS AN AUTO-GENERATED FILE. CHANGES TO IT ARE LIKELY TO BE
-OVERWRITTEN AND LOST.
--->
-<domain type='{dtype}'>
-  <name>{name}</name>
-  <memory unit='KiB'>2097152</memory>
-  <vcpu placement='static'>2</vcpu>
-  <os><type arch='x86_64' machine='pc-q35-rhel9.2.0'>hvm</type></os>
-  <devices>
-    <disk type='file' device='disk'>
-      <driver name='{driver}' type='qcow2'/>
-      <source file='{disk.format(n=name)}'/>
-      <target dev='vda' bus='virtio'/>
-    </disk>
-    {iface}
-  </devices>
-</domain>
-"""
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_common import BASE, w, domain, NET_DEFAULT, RHEL9  # noqa: F401 - shared with make-roots.py
 
 def iface_bridge(mac, bridge):
     return f"<interface type='bridge'>\n      <mac address='{mac}'/>\n      <source bridge='{bridge}'/>\n      <model type='virtio'/>\n    </interface>"
@@ -116,7 +76,6 @@ def procs(r, names):
         w(r, f"proc/{pid}/comm", comm + "\n")
 
 RHEL7 = 'NAME="Red Hat Enterprise Linux Server"\nVERSION="7.9 (Maipo)"\nID="rhel"\nID_LIKE="fedora"\nVERSION_ID="7.9"\nPRETTY_NAME="Red Hat Enterprise Linux Server 7.9 (Maipo)"\n'
-RHEL9 = 'NAME="Red Hat Enterprise Linux"\nVERSION="9.2 (Plow)"\nID="rhel"\nID_LIKE="fedora"\nVERSION_ID="9.2"\nPRETTY_NAME="Red Hat Enterprise Linux 9.2 (Plow)"\n'
 CENTOS6 = "CentOS release 6.10 (Final)\n"
 
 # ---------------------------------------------------------------- a correct legacy bridge

@@ -30,55 +30,16 @@ Roots:
   timehv-kvm-swap-fits           8 GiB RAM, one 2 GiB guest: no overcommit (res.swap-sizing pass)
 """
 import os
+import sys
 import textwrap
 
-BASE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "roots")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_common import BASE, w, link, cpuinfo, INTEL, AMD_REVF, RHEL9, RHEL5  # noqa: F401 - shared with make-roots.py
 
-def w(root, path, text):
-    p = os.path.join(BASE, root, path.lstrip("/"))
-    os.makedirs(os.path.dirname(p), exist_ok=True)
-    with open(p, "w") as f:
-        f.write(text)
-
-def link(root, path, target):
-    p = os.path.join(BASE, root, path.lstrip("/"))
-    os.makedirs(os.path.dirname(p), exist_ok=True)
-    if os.path.lexists(p): os.remove(p)
-    os.symlink(target, p)
-
-def cpuinfo(vendor, model, family, flags, count=4, mhz="2400.000", drop_on=(), drop=("vmx", "svm")):
-    blocks = []
-    for i in range(count):
-        fl = [f for f in flags.split() if not (i in drop_on and f in drop)]
-        blocks.append(textwrap.dedent(f"""\
-        processor\t: {i}
-        vendor_id\t: {vendor}
-        cpu family\t: {family}
-        model\t\t: 85
-        model name\t: {model}
-        stepping\t: 7
-        cpu MHz\t\t: {mhz}
-        cache size\t: 16384 KB
-        physical id\t: 0
-        siblings\t: {count}
-        core id\t\t: {i}
-        cpu cores\t: {count}
-        fpu\t\t: yes
-        cpuid level\t: 22
-        flags\t\t: {' '.join(fl)}
-        bogomips\t: 4800.00
-        address sizes\t: 46 bits physical, 48 bits virtual
-        """))
-    return "\n".join(blocks) + "\n"
-
-INTEL = "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush dts acpi mmx fxsr sse sse2 ss ht tm pbe syscall nx pdpe1gb rdtscp lm constant_tsc art arch_perfmon pebs bts rep_good nopl xtopology nonstop_tsc cpuid aperfmperf pni pclmulqdq dtes64 monitor ds_cpl vmx smx est tm2 ssse3 sdbg fma cx16 xtpr pdcm pcid dca sse4_1 sse4_2 x2apic movbe popcnt tsc_deadline_timer aes xsave avx f16c rdrand lahf_lm abm 3dnowprefetch cpuid_fault epb invpcid_single ssbd ibrs ibpb stibp tpr_shadow flexpriority ept vpid ept_ad fsgsbase tsc_adjust bmi1 avx2 smep bmi2 erms invpcid rdseed adx smap clflushopt clwb intel_pt xsaveopt xsavec xgetbv1 xsaves arat pln pts md_clear flush_l1d"
-AMD_REVF = "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ht syscall nx mmxext fxsr_opt rdtscp lm 3dnowext 3dnow rep_good nopl pni cx16 lahf_lm cmp_legacy svm extapic cr8_legacy"
 OLD_NOPAE = "fpu vme de pse tsc msr mce cx8 apic sep mtrr pge mca cmov clflush dts acpi mmx fxsr sse sse2 ss tm pbe nx bts est tm2"
 GROUP = "root:x:0:\nbin:x:1:\ndisk:x:6:\nkvm:x:36:qemu\nlibvirt:x:977:\nqemu:x:107:\n"
-RHEL9 = 'NAME="Red Hat Enterprise Linux"\nVERSION="9.2 (Plow)"\nID="rhel"\nID_LIKE="fedora"\nVERSION_ID="9.2"\nPRETTY_NAME="Red Hat Enterprise Linux 9.2 (Plow)"\n'
 OVIRT_NODE = 'NAME="oVirt Node"\nVERSION="4.5.5"\nID="ovirt-node"\nID_LIKE="rhel fedora"\nVERSION_ID="4.5.5"\nPRETTY_NAME="oVirt Node 4.5.5"\n'
 DEBIAN12 = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nID=debian\n'
-RHEL5 = "Red Hat Enterprise Linux Server release 5.10 (Tikanga)\n"
 PROC_MODULES_KVM_INTEL = "kvm_intel 413696 4 - Live 0x0000000000000000\nkvm 1347584 1 kvm_intel, Live 0x0000000000000000\nirqbypass 16384 1 kvm, Live 0x0000000000000000\n"
 PROC_MODULES_KVM_AMD = "kvm_amd 155648 0 - Live 0x0000000000000000\nkvm 1347584 1 kvm_amd, Live 0x0000000000000000\n"
 
