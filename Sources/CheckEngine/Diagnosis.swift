@@ -93,15 +93,15 @@ public struct Diagnosis: Sendable {
 
     static func host(_ store: FactStore, strings: Strings) -> Report.Host {
         let signals = try? store.get(Facts.virtualMachine)
+        let detection = try? store.get(Facts.virtualization)
         var machine: String
         if let signals, signals.isVirtualMachine {
             machine = strings("machine_virtual") + (signals.hypervisorVendor.map { " (\($0))" } ?? "")
         } else if let xen = try? store.get(Facts.xen), xen.isDom0 {
             machine = "Xen dom0"
-        } else if (try? store.get(Facts.virtualization))?.withoutEvidence != true, store.root.exists("/proc/cpuinfo") || store.root.isLive || signals != nil {
+        } else if detection?.withoutEvidence != true, store.root.exists("/proc/cpuinfo") || store.root.isLive || signals != nil {
             // "Bare metal" only where virt-what would print nothing: a container or a cloud's physical
             // instance has an answer of its own, and the two must never be said together.
-            let detection = try? store.get(Facts.virtualization)
             if signals == nil {
                 machine = strings("unknown")
             } else if signals?.container != nil {

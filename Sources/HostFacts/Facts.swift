@@ -238,7 +238,7 @@ public enum Facts {
         guestImages.erased, storageConfiguration.erased,  // issue 12: storage
         libvirtDaemonSettings.erased, tcpListeners.erased, enabledServices.erased, noVerifyURIs.erased, rootSSH.erased, firewall.erased, userAccounts.erased, sshTransportTools.erased, xendVNC.erased, clientPKI.erased,  // issue 12: remote
         clockHistory.erased, xenGuestConfigs.erased, xenDom0Config.erased, domainClocks.erased, // issue 12: timehv
-        guestDefinitions.erased, guestIdentity.erased, bootServices.erased, hwclockAudit.erased, xend.erased, // issue 12: guest
+        guestDefinitions.erased, guestIdentity.erased, hwclockAudit.erased, xend.erased, // issue 12: guest
     ]
 
     /// Resolves a fact name used in a check file: a fixed name, or a family such as `sysctl:<name>`.

@@ -1,3 +1,4 @@
+import CSystemShims
 import DoctorCore
 import Foundation
 
@@ -205,6 +206,17 @@ public struct EnabledServices: Codable, Sendable, Equatable {
         return sysv[base]
     }
 
+    public func isEnabled(_ name: String) -> Bool { enabledAt(name) != nil }
+
+    /// `S40smartd` -> `smartd`; nil for a name that is not a start link (`K01xend`, `S9`).
+    public static func sysvService(_ link: String) -> String? {
+        guard link.hasPrefix("S"), link.count > 3 else { return nil }
+        let digits = link.dropFirst().prefix(2)
+        guard digits.count == 2, digits.allSatisfy(\.isNumber) else { return nil }
+        let name = String(link.dropFirst(3))
+        return name.isEmpty || name.contains("/") ? nil : name
+    }
+
     static let unitDirectory = "/etc/systemd/system"
     static let rcDirectories = ["/etc/rc.d/rc3.d", "/etc/rc.d/rc5.d", "/etc/rc3.d", "/etc/rc5.d"]
     static let maximumEntries = 20_000
@@ -215,12 +227,13 @@ public struct EnabledServices: Codable, Sendable, Equatable {
         var visited = 0
         if let names = try? root.list(unitDirectory) {
             sources.append(unitDirectory)
-            for name in names {
+            // Sorted, so the link reported for a unit enabled in two targets is the same on every run.
+            for name in names.sorted() {
                 visited += 1
                 guard visited <= maximumEntries else { break }
                 let path = "\(unitDirectory)/\(name)"
                 if name.hasSuffix(".wants") || name.hasSuffix(".requires") {
-                    for unit in (try? root.list(path)) ?? [] {
+                    for unit in ((try? root.list(path)) ?? []).sorted() {
                         visited += 1
                         guard visited <= maximumEntries else { break }
                         if result.enabled[unit] == nil { result.enabled[unit] = "\(path)/\(unit)" }
@@ -233,8 +246,8 @@ public struct EnabledServices: Codable, Sendable, Equatable {
         for directory in rcDirectories {
             guard let names = try? root.list(directory) else { continue }
             sources.append(directory)
-            for name in names.prefix(maximumEntries) where name.hasPrefix("S") && name.count > 3 {
-                let service = String(name.dropFirst(3))
+            for name in names.sorted().prefix(maximumEntries) {
+                guard let service = sysvService(name) else { continue }
                 if result.sysv[service] == nil { result.sysv[service] = "\(directory)/\(name)" }
             }
         }
@@ -266,18 +279,14 @@ public struct NoVerifyURIs: Codable, Sendable, Equatable {
     /// Scripts in /usr/local/bin may be large programs; the scan stops reading after this many bytes in all.
     static let maximumBytes = 64 << 20
 
-    /// Whether `needle` occurs in `bytes`: a plain byte search, so files that never mention it cost no
-    /// line-by-line walk by Character.
+    /// Whether `needle` occurs in `bytes`: memmem(3), as the kernel-log scan does, so files that never
+    /// mention it cost no line-by-line walk by Character.
     static func contains(_ bytes: [UInt8], _ needle: String) -> Bool {
         let pattern = Array(needle.utf8)
-        guard let first = pattern.first, bytes.count >= pattern.count else { return false }
-        var index = 0
-        let last = bytes.count - pattern.count
-        while index <= last {
-            if bytes[index] == first && bytes[index..<(index + pattern.count)].elementsEqual(pattern) { return true }
-            index += 1
+        guard !pattern.isEmpty, bytes.count >= pattern.count else { return false }
+        return bytes.withUnsafeBytes { haystack in
+            pattern.withUnsafeBytes { vd_memmem(haystack.baseAddress, haystack.count, $0.baseAddress, $0.count) != nil }
         }
-        return false
     }
 
     /// Lines that name `no_verify=` with a non-zero value, outside `#` comments.

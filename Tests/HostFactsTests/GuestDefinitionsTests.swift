@@ -101,8 +101,7 @@ import Testing
             _ = try? XendState.parseSXP(text, source: "junk")
             _ = HwclockAudit.scan(text)
             _ = GuestIdentity.normalizedMAC(text)
-            _ = BootServices.sysvService(text)
-            _ = BootServices.systemdService(text)
+            _ = EnabledServices.sysvService(text)
         }
         #expect(throws: FactError.self) { try GuestDefinitions.parseXenConfig("\u{0}\u{1}ELF", file: "junk") }
         #expect(throws: FactError.self) { try GuestDefinitions.parseXenConfig("name = [ 'a'", file: "junk") }
@@ -124,12 +123,9 @@ import Testing
     }
 
     @Test func bootLinks() {
-        #expect(BootServices.sysvService("S40smartd") == "smartd")
-        #expect(BootServices.sysvService("K01xend") == nil)
-        #expect(BootServices.sysvService("S9") == nil)
-        #expect(BootServices.systemdService("smartd.service") == "smartd")
-        #expect(BootServices.systemdService("getty@.service") == nil)
-        #expect(BootServices.systemdService("sshd.socket") == nil)
+        #expect(EnabledServices.sysvService("S40smartd") == "smartd")
+        #expect(EnabledServices.sysvService("K01xend") == nil)
+        #expect(EnabledServices.sysvService("S9") == nil)
     }
 
     @Test func hwclockAuditLines() {

@@ -56,8 +56,7 @@ enum CPUVirtFlags: CheckEvaluator {
         }
         let guest = context.optionalFact(Facts.virtualMachine)?.value
         if let kvm, kvm.usable {
-            let modules = context.optionalFact(Facts.kernelModules)?.value
-            let provider = ["kvm_pvm", "kvm_intel", "kvm_amd"].first { modules?.isPresent($0) == true }
+            let provider = kvmProvider(context)
             let inVM = guest?.isVirtualMachine == true
             let condition: Condition = switch (provider != nil, inVM) {
             case (false, false): .worksUnflagged
@@ -77,9 +76,7 @@ enum CPUVirtFlags: CheckEvaluator {
         if case .failure(let error) = context.facts.sourced(Facts.kvmAPI), error.isUnknownFromEvidence,
            let node = context.optionalFact(Facts.kvmDevice)?.value, node.kind == .charDevice {
             evidence.append(Evidence(source: "/dev/kvm", value: "character device; " + error.description))
-            let modules = context.optionalFact(Facts.kernelModules)?.value
-            let provider = ["kvm_pvm", "kvm_intel", "kvm_amd"].first { modules?.isPresent($0) == true }
-            return .skip(.nodeNotProbed, ["module": provider ?? "no KVM vendor module seen", "reason": error.description], evidence: evidence)
+            return .skip(.nodeNotProbed, ["module": kvmProvider(context) ?? "no KVM vendor module seen", "reason": error.description], evidence: evidence)
         }
         if let guest, guest.isVirtualMachine {
             evidence.append(contentsOf: guest.evidence.map { Evidence(source: "virtualization", value: $0) })
@@ -92,5 +89,12 @@ enum CPUVirtFlags: CheckEvaluator {
             return .warn(.xen, evidence: evidence)
         }
         return .fail(.absent, evidence: evidence)
+    }
+
+    /// The module that gives this host KVM (kvm_pvm without VT, else the vendor module), when one is loaded
+    /// or built in.
+    static func kvmProvider(_ context: EvaluationContext) -> String? {
+        let modules = context.optionalFact(Facts.kernelModules)?.value
+        return ["kvm_pvm", "kvm_intel", "kvm_amd"].first { modules?.isPresent($0) == true }
     }
 }

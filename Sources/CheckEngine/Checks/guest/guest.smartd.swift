@@ -23,14 +23,14 @@ enum GuestSmartd: CheckEvaluator {
         guard report.virtualMachine else { return .skip(.notAVM) }
         let hypervisor = report.hypervisorName ?? "a hypervisor"
         let processes = context.optionalFact(Facts.processes)
-        let boot = context.optionalFact(Facts.bootServices)
+        let boot = context.optionalFact(Facts.enabledServices)
         guard processes != nil || boot != nil else { return .skip(.unknown) }
         var evidence: [Evidence] = []
         let running = processes?.value.names.contains("smartd") == true
         if let processes {
             evidence.append(Evidence(source: processes.sources.joined(separator: ", "), value: running ? "smartd is running" : "no smartd process"))
         }
-        let link = services.lazy.compactMap { boot?.value.enabled[$0] }.first
+        let link = services.lazy.compactMap { boot?.value.enabledAt($0) }.first
         if let boot {
             evidence.append(Evidence(source: boot.sources.joined(separator: ", "), value: link.map { "enabled at boot by \($0)" } ?? "not enabled at boot"))
         }

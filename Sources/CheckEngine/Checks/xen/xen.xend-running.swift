@@ -35,9 +35,9 @@ enum XenXendRunning: CheckEvaluator {
         let running = processes.value.names.contains("xend")
         evidence.append(Evidence(source: processes.sources.joined(separator: ", "), value: running ? "xend is running" : "no xend process"))
         if running { return .pass(.running, evidence: evidence) }
-        let boot = context.optionalFact(Facts.bootServices)
+        let boot = context.optionalFact(Facts.enabledServices)
         if let boot {
-            evidence.append(Evidence(source: boot.sources.joined(separator: ", "), value: boot.value.enabled["xend"].map { "enabled at boot by \($0)" } ?? "xend is not enabled at boot"))
+            evidence.append(Evidence(source: boot.sources.joined(separator: ", "), value: boot.value.enabledAt("xend").map { "enabled at boot by \($0)" } ?? "xend is not enabled at boot"))
             if !boot.value.isEnabled("xend") { return .fail(.notRunningNotEnabled, evidence: evidence, tags: ["not-enabled"]) }
         }
         return .fail(.notRunning, evidence: evidence)
