@@ -237,7 +237,7 @@ public enum Facts {
         netInterfaces.erased, netConfigFiles.erased, guestMACs.erased, xendNetworkScript.erased, firewallRuleset.erased, // issue 12: net
         guestImages.erased, storageConfiguration.erased,  // issue 12: storage
         libvirtDaemonSettings.erased, tcpListeners.erased, enabledServices.erased, noVerifyURIs.erased, rootSSH.erased, firewall.erased, userAccounts.erased, sshTransportTools.erased, xendVNC.erased, clientPKI.erased,  // issue 12: remote
-        clockHistory.erased, xenGuestConfigs.erased, xenDom0Config.erased, domainClocks.erased, // issue 12: timehv
+        clockHistory.erased, xenDom0Config.erased, domainClocks.erased, // issue 12: timehv
         guestDefinitions.erased, guestIdentity.erased, hwclockAudit.erased, xend.erased, // issue 12: guest
     ]
 

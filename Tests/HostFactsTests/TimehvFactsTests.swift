@@ -43,13 +43,15 @@ import Testing
         #expect(ClockHistory.parseAudit("").records == 0)
     }
 
-    @Test func xenGuestFile() {
-        let guest = XenGuestConfigs.parse("# comment\nname = \"guest4\"\nmemory = 1024\nbuilder = \"hvm\"\n", file: "/etc/xen/guest4")
+    /// hv.single-hypervisor reads xm/xl guests through guests.definitions.
+    @Test func xenGuestFile() throws {
+        let guest = try GuestDefinitions.parseXenConfig("# comment\nname = \"guest4\"\nmemory = 1024\nbuilder = \"hvm\"\n", file: "/etc/xen/guest4")
         #expect(guest?.name == "guest4")
-        #expect(guest?.kind == "hvm")
-        #expect(XenGuestConfigs.parse("name = 'pv1'\nbootloader = \"/usr/bin/pygrub\"\n", file: "/etc/xen/pv1")?.kind == "pv")
-        #expect(XenGuestConfigs.parse(Self.junk, file: "/etc/xen/junk") == nil)
-        #expect(XenGuestConfigs.parse("name = \"\"\n", file: "/etc/xen/empty") == nil)
+        #expect(guest?.osType == "hvm")
+        let pv = try GuestDefinitions.parseXenConfig("name = 'pv1'\nbootloader = \"/usr/bin/pygrub\"\n", file: "/etc/xen/pv1")
+        #expect(pv != nil && pv?.osType != "hvm")
+        #expect(((try? GuestDefinitions.parseXenConfig(Self.junk, file: "/etc/xen/junk")) ?? nil) == nil)
+        #expect(try GuestDefinitions.parseXenConfig("name = \"\"\n", file: "/etc/xen/empty") == nil)
     }
 
     @Test func xenHypervisorLine() {

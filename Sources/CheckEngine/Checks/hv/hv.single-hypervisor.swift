@@ -22,7 +22,9 @@ enum HVSingleHypervisor: CheckEvaluator {
         let (kind, classifyEvidence) = HVSupport.classify(context)
         if kind == .xenGuest { return .skip(.xenGuest, evidence: classifyEvidence) }
         let inventory = context.optionalFact(Facts.libvirtDomains)?.value
-        let xenFiles = context.optionalFact(Facts.xenGuestConfigs)?.value.guests
+        // xm/xl configurations in /etc/xen, as guests.definitions reads them (with /etc/xen/auto's links).
+        let definitions = context.optionalFact(Facts.guestDefinitions)?.value
+        let xenFiles = definitions?.guests.filter { $0.format == "xen-config" }
         if inventory == nil && xenFiles == nil {
             // Neither libvirt's nor xm's definitions could be read: libvirt's reason is the answer.
             _ = try context.fact(Facts.libvirtDomains)
@@ -37,9 +39,11 @@ enum HVSingleHypervisor: CheckEvaluator {
             if domain.type == "kvm" { kvmGuests.append(label(domain.name, autostart.contains(domain.name))) }
             if domain.type == "xen" { xenGuests.append(label(domain.name, autostart.contains(domain.name))) }
         }
+        let xenAutostart = Set(definitions?.autostart ?? [])
         for guest in xenFiles ?? [] {
-            evidence.append(Evidence(source: guest.file, value: "xm/xl guest \(label(guest.name, guest.autostart)) (\(guest.kind))"))
-            if !xenGuests.contains(where: { $0.hasPrefix(guest.name) }) { xenGuests.append(label(guest.name, guest.autostart)) }
+            let started = xenAutostart.contains(guest.name)
+            evidence.append(Evidence(source: guest.file, value: "xm/xl guest \(label(guest.name, started)) (\(guest.osType == "hvm" ? "hvm" : "pv"))"))
+            if !xenGuests.contains(where: { $0.hasPrefix(guest.name) }) { xenGuests.append(label(guest.name, started)) }
         }
         if kind == .xenDom0 {
             if !kvmGuests.isEmpty { return .warn(.kvmGuestsOnXen, listVariables("guests", kvmGuests), evidence: evidence) }
