@@ -155,76 +155,14 @@ public enum Analyzer {
     /// instant default to the ones recorded at collection.
     public static func analyze(bundle path: String, catalog: Catalog, options: DiagnosisOptions,
                                limits: Archive.Limits = .standard) throws -> Analysis {
-        if isDirectory(path) { return try analyze(directory: path, catalog: catalog, options: options) }
-        // Judged in memory: nothing is extracted, so no member can be written anywhere, and an
-        // interrupted analyze leaves nothing behind.
-        let members = try Archive.read(file: path, limits: limits, keep: Analyzer.worthKeeping)
-        let tree = try Archive.tree(members)
-        if BundleDocuments.topLevelFile(members, "manifest.json") == nil {
-            let root: HostRoot
-            do {
-                root = try EvidenceOpening.interpret(try HostRoot(tree: tree, label: path))
-            } catch {
-                throw ArchiveError("it is neither a virt-doctor bundle (no manifest.json) nor a sos report: \(error)")
-            }
-            guard root.evidence.kind == .sosReport else {
-                throw ArchiveError("it is not a virt-doctor bundle (it has no manifest.json) and not a sos report (no sos_commands/ with version.txt)")
-            }
-            return try analyze(evidence: root, label: path, catalog: catalog, options: options)
-        }
-        let manifest = try BundleDocuments.manifest(members)
-        var notes: [String] = []
-        let integrity = verify(members, against: manifest)
-        if !integrity.intact { notes.append("Integrity: " + integrity.summary + ".") }
-        let recorded = BundleDocuments.facts(members, notes: &notes)
-        let root: HostRoot
-        do {
-            root = try HostRoot(tree: tree, label: path)
-        } catch {
-            throw ArchiveError("its \(RootMetadata.fileName) cannot be used: \(error)")
-        }
-        var diagnosis = options
-        diagnosis.root = root
-        diagnosis.profile = options.profile ?? manifest.profile
-        diagnosis.now = options.now ?? manifest.now
-        diagnosis.recordedFacts = recorded
+        let opened = try OpenedEvidence.open(path, limits: limits)
+        let diagnosis = opened.diagnosisOptions(options)
         var report = try Diagnosis.run(diagnosis, catalog: catalog).report
-        report.host = manifest.host
-        report.evidence = EvidenceSource(kind: .bundle, label: path, collector: "\(manifest.tool.name) \(manifest.tool.version)",
-                                         hostname: manifest.host.hostname, collectedAt: manifest.finished)
-        if options.profile == nil { report.profile.requested = "recorded"; report.profile.reason = "the profile the bundle was collected with" }
+        opened.describe(&report, profileChosen: options.profile != nil)
         var scan = LogScan(messages: catalog.localized(diagnosis.language).knownMessages)
-        for member in members where member.kind == .file && (member.path.hasPrefix("var/log/") || member.path == "journalctl-k.txt") {
-            if !scan.scan(member.contents, file: "/" + member.path) { break }
-        }
-        notes += scan.notes
-        return Analysis(bundle: path, manifest: manifest, report: report, logMatches: scan.matches, integrity: integrity, notes: notes)
-    }
-
-    /// An extracted sos report (or any directory root) judged as `check --root` would, plus the log scan.
-    static func analyze(directory path: String, catalog: Catalog, options: DiagnosisOptions) throws -> Analysis {
-        let root: HostRoot
-        do {
-            root = try EvidenceOpening.open(directory: path)
-        } catch {
-            throw ArchiveError("\(error)")
-        }
-        return try analyze(evidence: root, label: path, catalog: catalog, options: options)
-    }
-
-    /// Evidence other than a bundle: no manifest, no recorded facts; the instant defaults to the collection's.
-    static func analyze(evidence root: HostRoot, label: String, catalog: Catalog, options: DiagnosisOptions) throws -> Analysis {
-        var diagnosis = options
-        diagnosis.root = root
-        let report = try Diagnosis.run(diagnosis, catalog: catalog).report
-        var integrity = Integrity()
-        integrity.notApplicable = "not applicable: a \(root.evidence.noun) carries no virt-doctor manifest to check files against"
-        var scan = LogScan(messages: catalog.localized(diagnosis.language).knownMessages)
-        for file in ["/dmesg.txt", "/var/log/messages", "/var/log/syslog", "/var/log/kern.log", "/var/log/libvirt/libvirtd.log", "/var/log/vdsm/vdsm.log"] {
-            guard let bytes = try? root.readTail(file, maxBytes: 16 << 20) else { continue }
-            if !scan.scan(bytes, file: file) { break }
-        }
-        return Analysis(bundle: label, manifest: nil, report: report, logMatches: scan.matches, integrity: integrity, notes: scan.notes)
+        opened.scanLogs(&scan)
+        return Analysis(bundle: path, manifest: opened.manifest, report: report, logMatches: scan.matches, integrity: opened.integrity,
+                        notes: opened.notes + scan.notes)
     }
 
     /// sos plugins whose outputs the sos reading uses (SosReport); the rest of sos_commands is streamed past.

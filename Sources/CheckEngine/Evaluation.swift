@@ -11,9 +11,15 @@ public struct EvaluationContext: Sendable {
     public let certificateWarningDays: Int
     /// The language `check`'s words are in (fragments need its plural rules).
     public let language: String
+    /// `migrate`: the destination's facts (`facts` are the source's). nil for a run on one machine.
+    public let peer: FactStore?
+    /// `migrate`, checks with `scope: guest`: the guest being judged.
+    public let guest: String?
 
     public init(facts: FactStore, profile: Profile, now: Date, check: CheckDefinition, certificateWarningDays: Int = 60,
-                language: String = "en") {
+                language: String = "en", peer: FactStore? = nil, guest: String? = nil) {
+        self.peer = peer
+        self.guest = guest
         self.facts = facts
         self.profile = profile
         self.now = now
@@ -23,6 +29,21 @@ public struct EvaluationContext: Sendable {
     }
 
     public var root: HostRoot { facts.root }
+
+    /// The destination of a migration; a migration check run without one (a misconfigured catalog) skips.
+    public func destination() throws(FactError) -> FactStore {
+        guard let peer else { throw .absent("a destination host (this check judges a pair of hosts: virt-doctor migrate)") }
+        return peer
+    }
+
+    /// A fact of the destination host.
+    public func destinationFact<V>(_ key: FactKey<V>) throws(FactError) -> Sourced<V> {
+        try destination().sourced(key).get()
+    }
+
+    public func optionalDestinationFact<V>(_ key: FactKey<V>) -> Sourced<V>? {
+        try? peer?.sourced(key).get()
+    }
 
     public func fact<V>(_ key: FactKey<V>) throws(FactError) -> Sourced<V> {
         try facts.sourced(key).get()

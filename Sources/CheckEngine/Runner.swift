@@ -106,9 +106,33 @@ public struct Runner: Sendable {
         return result
     }
 
-    public func run(_ check: CheckDefinition, store: FactStore, options: RunOptions) -> Finding {
+    /// `migrate`: the migration profile's checks over a source and a destination. A check with
+    /// `scope: guest` runs once per guest (each finding names it); the others once for the pair.
+    public func runPair(source: FactStore, destination: FactStore, guests: [String], options: RunOptions) -> [Finding] {
+        let running = Runner.runningHypervisor(source)
+        var findings: [Finding] = []
+        for check in selected(options) {
+            if let wanted = check.hypervisor, wanted != running {
+                findings.append(notForThisHypervisor(check, wanted: wanted, running: running, options: options))
+            } else if !check.perGuest {
+                findings.append(run(check, store: source, options: options, peer: destination))
+            } else if guests.isEmpty {
+                findings.append(finding(check, .skip(options.strings("runner_no_guests_to_migrate")), options: options))
+            } else {
+                for guest in guests {
+                    var finding = run(check, store: source, options: options, peer: destination, guest: guest)
+                    finding.guest = guest
+                    findings.append(finding)
+                }
+            }
+        }
+        return findings
+    }
+
+    public func run(_ check: CheckDefinition, store: FactStore, options: RunOptions, peer: FactStore? = nil, guest: String? = nil) -> Finding {
         let context = EvaluationContext(facts: store, profile: options.profile, now: options.now, check: check,
-                                        certificateWarningDays: options.certificateWarningDays, language: options.strings.language)
+                                        certificateWarningDays: options.certificateWarningDays, language: options.strings.language,
+                                        peer: peer, guest: guest)
         let observation: Observation
         do {
             let evaluators = self.evaluators

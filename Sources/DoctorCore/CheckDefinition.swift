@@ -41,6 +41,10 @@ public struct CheckDefinition: Codable, Sendable, Equatable {
     public var requires: [String]
     /// The hypervisor the check is about (`kvm`, `xen`); on a host running the other one it skips with the reason.
     public var hypervisor: String?
+    /// For checks of the migration profile: `guest` runs the evaluator once per guest being migrated (its
+    /// CPU, networks, disks), anything else once for the pair of hosts.
+    public var scope: String?
+    public var perGuest: Bool { scope == "guest" }
 
     public init(
         id: String, title: String, area: String, profiles: [Profile], severity: SeverityByProfile,
@@ -76,7 +80,7 @@ public struct CheckDefinition: Codable, Sendable, Equatable {
         id = try c.decode(String.self, forKey: .id)
         title = try c.decode(String.self, forKey: .title)
         area = try c.decode(String.self, forKey: .area)
-        profiles = try c.decodeIfPresent([Profile].self, forKey: .profiles) ?? Profile.allCases
+        profiles = try c.decodeIfPresent([Profile].self, forKey: .profiles) ?? Profile.singleMachine
         severity = try c.decode(SeverityByProfile.self, forKey: .severity)
         weight = try c.decodeIfPresent(Int.self, forKey: .weight)
         facts = try c.decodeIfPresent([String].self, forKey: .facts) ?? []
@@ -93,6 +97,10 @@ public struct CheckDefinition: Codable, Sendable, Equatable {
         messages = try c.decodeIfPresent([KnownMessageDefinition].self, forKey: .messages) ?? []
         requires = try c.decodeIfPresent([String].self, forKey: .requires) ?? []
         hypervisor = try c.decodeIfPresent(String.self, forKey: .hypervisor)
+        scope = try c.decodeIfPresent(String.self, forKey: .scope)
+        if let scope, !["guest", "pair"].contains(scope) {
+            throw DecodingError.dataCorruptedError(forKey: .scope, in: c, debugDescription: "scope is 'guest' or 'pair', not '\(scope)'")
+        }
     }
 
     public func severity(in profile: Profile) -> Severity { severity.value(for: profile) }
@@ -218,8 +226,14 @@ public struct Example: Codable, Sendable, Equatable {
     /// A phrase the finding's summary must contain: the status alone could come out right for the wrong
     /// reason (a warning about the disk where the fixture plants a bad NIC).
     public var says: String?
+    /// For migration checks: the destination root (`root` is the source) and the guest the finding is about.
+    public var destination: String?
+    public var guest: String?
 
-    public init(root: String, status: Status, profile: Profile? = nil, now: String? = nil, connect: String? = nil, says: String? = nil) {
+    public init(root: String, status: Status, profile: Profile? = nil, now: String? = nil, connect: String? = nil, says: String? = nil,
+                destination: String? = nil, guest: String? = nil) {
+        self.destination = destination
+        self.guest = guest
         self.root = root
         self.status = status
         self.profile = profile

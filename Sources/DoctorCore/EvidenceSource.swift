@@ -15,6 +15,8 @@ public struct EvidenceSource: Codable, Sendable, Equatable {
         case directory
         /// An extracted sos report (`sos report`, formerly sosreport).
         case sosReport = "sos-report"
+        /// Only what a libvirt connection answers (`migrate --to URI`): no file of that host is read.
+        case libvirtConnection = "libvirt-connection"
     }
 
     public var kind: Kind
@@ -58,6 +60,7 @@ public struct EvidenceSource: Codable, Sendable, Equatable {
         case .bundle: "bundle"
         case .directory: "directory root"
         case .sosReport: "sos report"
+        case .libvirtConnection: "libvirt connection"
         }
     }
 

@@ -56,6 +56,12 @@ public enum Profile: String, Codable, Sendable, CaseIterable {
     case guest
     case ovirtNode = "ovirt-node"
     case ovirtEngine = "ovirt-engine"
+    /// A pair of hosts judged for live migration (`virt-doctor migrate`): the checks of this profile read
+    /// both machines and never run on one alone.
+    case migration
+
+    /// The profiles one machine can be judged in; a check file without `profiles:` applies to these.
+    public static let singleMachine: [Profile] = allCases.filter { $0 != .migration }
 }
 
 /// One observed value behind a finding: where it was read and what it said.
@@ -100,6 +106,9 @@ public struct Finding: Codable, Sendable, Equatable {
     /// The id of the failing prerequisite this problem follows from (VT off in the firmware leaves no
     /// /dev/kvm). Such a finding is listed under its cause and left out of the score and the verdict.
     public var cause: String?
+    /// The guest a migration finding is about (`migrate` judges the CPU, networks and disks per guest);
+    /// nil for findings about a host or a pair of hosts.
+    public var guest: String?
 
     public init(
         id: String, area: String, title: String, severity: Severity, status: Status, summary: String,

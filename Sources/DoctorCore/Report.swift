@@ -114,6 +114,9 @@ public struct Report: Codable, Sendable, Equatable {
     public var language: String
     /// What the evidence was (live host, bundle, directory, sos report) and what it could not hold.
     public var evidence: EvidenceSource?
+    /// `migrate` only: the host a guest would move to (`host` is the source) and what its evidence was.
+    public var destination: Host?
+    public var destinationEvidence: EvidenceSource?
 
     public init(tool: Tool, generatedAt: Date, now: Date, profile: ProfileInfo, host: Host, findings: [Finding], language: String = "en") {
         self.schemaVersion = Report.currentSchemaVersion
@@ -144,6 +147,8 @@ public struct Report: Codable, Sendable, Equatable {
         // Reports written before the field existed are English.
         language = try c.decodeIfPresent(String.self, forKey: .language) ?? "en"
         evidence = try c.decodeIfPresent(EvidenceSource.self, forKey: .evidence)
+        destination = try c.decodeIfPresent(Host.self, forKey: .destination)
+        destinationEvidence = try c.decodeIfPresent(EvidenceSource.self, forKey: .destinationEvidence)
     }
 
     public func encodedJSON() throws -> Data {

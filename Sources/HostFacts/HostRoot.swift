@@ -107,6 +107,13 @@ public final class HostRoot: Sendable {
                   evidence: EvidenceSource(kind: .bundle, label: label))
     }
 
+    /// No files at all, only a libvirt connection (`migrate --to URI`): every file is "not captured", so
+    /// the checks that need the destination's files say so and libvirt's answers stand alone.
+    public static func libvirtConnection(_ uri: String) -> HostRoot {
+        let evidence = EvidenceSource(kind: .libvirtConnection, label: uri, partialRegions: ["/"], lacking: ["files"])
+        return HostRoot(uncheckedPath: uri, isLive: false, metadata: RootMetadata(), recorder: nil, backend: .tree(MemoryTree.Builder().build()), evidence: evidence)
+    }
+
     /// A directory laid out like `/`. Throws when it is not a readable directory or its sidecar is broken.
     public convenience init(directory: String) throws(FactError) {
         // Absolute and canonical, so relative --root arguments and the sidecar path agree.

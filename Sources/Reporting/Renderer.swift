@@ -136,6 +136,14 @@ enum ReportView {
             return view
         }
         let evidence = report.evidence.map { ReportView.evidenceLines($0, strings) } ?? []
+        // `migrate`: the second host, described as the first is in the header.
+        var destination: [String] = []
+        if let other = report.destination {
+            destination.append(strings("label_destination") + ": " + [other.hostname ?? unknown, other.os ?? unknown,
+                               strings("header_kernel", ["kernel": other.kernel ?? unknown, "architecture": other.architecture ?? unknown]),
+                               other.root].joined(separator: "  "))
+            destination += (report.destinationEvidence.map { ReportView.evidenceLines($0, strings) } ?? []).map { "  " + $0 }
+        }
         return [
             "t": t,
             "c": c,
@@ -156,6 +164,7 @@ enum ReportView {
                 "virtualization": report.host.virtualization ?? unknown,
             ],
             "sourceLines": evidence,
+            "destinationLines": destination,
             "score": score,
             "scoreNumber": report.score.overall ?? 0,
             "verdict": report.verdict.rawValue,
@@ -210,8 +219,15 @@ enum ReportView {
         let tag = strings("status_tag_" + name)
         // The column is as wide as the language's longest tag, so summaries line up in every language.
         let width = ["pass", "info", "warn", "fail", "skip", "error"].map { strings("status_tag_" + $0).count }.max()! + 2
+        // A migration finding about one guest is named after it too ("migr.cpu-compat [web01]"): the same
+        // check appears once per guest, and each needs its own anchor in the page.
+        let displayName = finding.guest.map { "\(finding.id) [\($0)]" } ?? finding.id
+        let anchor = finding.guest.map { "\(finding.id)--\($0.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })" } ?? finding.id
         return [
             "id": finding.id,
+            "name": displayName,
+            "anchor": anchor,
+            "guest": finding.guest ?? "",
             "area": finding.area,
             "title": finding.title,
             "status": finding.status.rawValue,

@@ -107,3 +107,12 @@ def link(root, path, target):
     os.makedirs(os.path.dirname(p), exist_ok=True)
     if os.path.lexists(p): os.remove(p)
     os.symlink(target, p)
+
+def dpkg_status(packages):
+    """packages: (name, version, arch, status) -> /var/lib/dpkg/status text."""
+    out = []
+    for name, version, arch, status in packages:
+        out.append(f"Package: {name}\nStatus: {status}\nPriority: optional\nSection: admin\nInstalled-Size: 1024\n"
+                   f"Maintainer: Debian Maintainers <pkg-maint@example.org>\nArchitecture: {arch}\nVersion: {version}\n"
+                   f"Description: {name} (synthetic test entry)\n synthetic description line\n")
+    return "\n".join(out)

@@ -34,7 +34,7 @@ import sys
 import textwrap
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fixture_common import BASE, w, link, cpuinfo, INTEL, AMD_REVF, RHEL9, RHEL5  # noqa: F401 - shared with make-roots.py
+from fixture_common import BASE, w, link, cpuinfo, INTEL, AMD_REVF, RHEL9, RHEL5, dpkg_status  # noqa: F401 - shared with make-roots.py
 
 OLD_NOPAE = "fpu vme de pse tsc msr mce cx8 apic sep mtrr pge mca cmov clflush dts acpi mmx fxsr sse sse2 ss tm pbe nx bts est tm2"
 GROUP = "root:x:0:\nbin:x:1:\ndisk:x:6:\nkvm:x:36:qemu\nlibvirt:x:977:\nqemu:x:107:\n"
@@ -129,15 +129,6 @@ amd_revf("timehv-amd-cstate-missing", False, False)
 amd_revf("timehv-amd-cstate-not-persistent", True, False)
 
 # ---------------------------------------------------------------- host.virt-packages
-def dpkg_status(packages):
-    """packages: (name, version, arch, status) -> /var/lib/dpkg/status text."""
-    out = []
-    for name, version, arch, status in packages:
-        out.append(f"Package: {name}\nStatus: {status}\nPriority: optional\nSection: admin\nInstalled-Size: 1024\n"
-                   f"Maintainer: Debian Maintainers <pkg-maint@example.org>\nArchitecture: {arch}\nVersion: {version}\n"
-                   f"Description: {name} (synthetic test entry)\n synthetic description line\n")
-    return "\n".join(out)
-
 OK = "install ok installed"
 DEB_BASE = [("base-files", "12.4+deb12u5", "amd64", OK), ("bash", "5.2.15-2+b2", "amd64", OK),
             ("systemd", "252.22-1~deb12u1", "amd64", OK), ("chrony", "4.3-2+deb12u1", "amd64", OK)]

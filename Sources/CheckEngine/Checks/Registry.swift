@@ -95,6 +95,8 @@ public enum Evaluators {
             PVDrvPCISlots.self,
             XenXendRunning.self,
             XenXendConfig.self,
+            // issue 14: migration (checks of a pair of hosts)
+            MigrSameVersion.self,
         ]
     }
 

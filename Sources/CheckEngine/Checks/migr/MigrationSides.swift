@@ -1,0 +1,58 @@
+import DoctorCore
+import HostFacts
+
+/// What the migration checks read on both sides, in one place: versions of the virtualization stack and
+/// the names the hosts go by. Each value says where it was read, for the evidence lines.
+enum MigrationSides {
+    struct Version {
+        var value: String
+        var source: String
+        /// From a running libvirt (x.y.z), not from a package record (with its distribution suffix).
+        var fromLibvirt: Bool
+    }
+
+    /// Package names carrying each component, in order of preference (rpm first, then Debian's).
+    static let packageNames: [String: [String]] = [
+        "libvirt": ["libvirt-daemon", "libvirt-daemon-kvm", "libvirt", "libvirt-daemon-system", "libvirt0"],
+        "QEMU": ["qemu-kvm-core", "qemu-kvm", "qemu-system-x86", "qemu-system-x86-64", "qemu-system-aarch64", "qemu-system-ppc",
+                 "qemu-system-s390x", "qemu-system-arm"],
+        "VDSM": ["vdsm"],
+    ]
+
+    static func version(of component: String, in store: FactStore) -> Version? {
+        if component != "VDSM", let live = try? store.sourced(Facts.libvirt).get() {
+            let snapshot = live.value
+            let text = component == "libvirt" ? snapshot.libvirtVersion : (snapshot.driver.uppercased() == "QEMU" ? snapshot.hypervisorVersion : "")
+            if !text.isEmpty, text != "0.0.0" { return Version(value: text, source: live.sources.first ?? "libvirt", fromLibvirt: true) }
+        }
+        guard let packages = try? store.sourced(Facts.packages).get() else { return nil }
+        for name in packageNames[component] ?? [] {
+            if let version = packages.value.versions(of: name).max(by: { VersionOrder.compare($0, $1) < 0 }) {
+                return Version(value: version, source: "\(packages.sources.first ?? "packages"): \(name)", fromLibvirt: false)
+            }
+        }
+        return nil
+    }
+
+    /// A package version's upstream part ("1:9.0.0-4+deb12u2" -> "9.0.0"), for comparing with libvirt's x.y.z.
+    static func upstream(_ version: String) -> String {
+        var text = Substring(version)
+        if let colon = text.firstIndex(of: ":"), text[..<colon].allSatisfy(\.isNumber) { text = text[text.index(after: colon)...] }
+        if let dash = text.firstIndex(of: "-") { text = text[..<dash] }
+        if let plus = text.firstIndex(of: "+") { text = text[..<plus] }
+        return String(text)
+    }
+
+    /// -1 when the destination is older, 0 equal, 1 newer; both sides compared on the same footing.
+    static func order(source: Version, destination: Version) -> Int {
+        if source.fromLibvirt != destination.fromLibvirt {
+            return VersionOrder.compare(upstream(destination.value), upstream(source.value))
+        }
+        return VersionOrder.compare(destination.value, source.value)
+    }
+
+    /// How a host is named in sentences: its host name, else the evidence's label.
+    static func name(_ store: FactStore) -> String {
+        (try? store.get(Facts.hostname)) ?? store.root.evidence.hostname ?? store.root.label
+    }
+}
