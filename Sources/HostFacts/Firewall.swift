@@ -11,7 +11,34 @@ public struct FirewallConfiguration: Codable, Sendable, Equatable {
         public var defaultZone: String
         public var zoneTarget: String?
         public var zoneFile: String?
+        /// Services and TCP ports the default zone opens (optional: recordings made before they existed).
+        public var services: [String]? = nil
+        public var tcpPorts: [PortRange]? = nil
     }
+
+    /// An inclusive range of TCP ports a rule accepts (a single port is low == high).
+    public struct PortRange: Codable, Sendable, Equatable, Hashable {
+        public var low: Int
+        public var high: Int
+        public init(_ low: Int, _ high: Int) { self.low = low; self.high = high }
+        public func contains(_ port: Int) -> Bool { port >= low && port <= high }
+
+        /// "22", "49152:49215" (iptables), "49152-49215" (nftables, firewalld); nil for junk or an empty range.
+        public static func parse<S: StringProtocol>(_ text: S) -> PortRange? {
+            let parts = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == ":" || $0 == "-" })
+            guard (1...2).contains(parts.count), let low = Int(parts[0]), (0...65535).contains(low) else { return nil }
+            let high = parts.count == 2 ? Int(parts[1]) ?? -1 : low
+            guard (low...65535).contains(high) else { return nil }
+            return PortRange(low, high)
+        }
+    }
+
+    /// TCP ports firewalld's shipped services open, for the services the migration checks care about.
+    public static let firewalldServicePorts: [String: [PortRange]] = [
+        "ssh": [PortRange(22, 22)], "libvirt": [PortRange(16509, 16509)], "libvirt-tls": [PortRange(16514, 16514)],
+        // oVirt's vdsm service: VDSM, consoles, and the migration range.
+        "vdsm": [PortRange(54321, 54321), PortRange(5900, 6923), PortRange(49152, 49216)],
+    ]
 
     /// One saved ruleset (iptables-save format, or an nftables file): whether it filters incoming traffic.
     public struct Ruleset: Codable, Sendable, Equatable {
@@ -24,6 +51,8 @@ public struct FirewallConfiguration: Codable, Sendable, Equatable {
         public var inputDropRules: Int
         /// All rules in the input chain(s).
         public var inputRules: Int
+        /// TCP ports the input chain(s) accept by destination port (optional for older recordings).
+        public var acceptedTCPPorts: [PortRange]? = nil
 
         /// Whether anything incoming is refused: a closed policy or at least one drop/reject rule.
         public var filtersInput: Bool {
@@ -35,6 +64,33 @@ public struct FirewallConfiguration: Codable, Sendable, Equatable {
     public struct UFW: Codable, Sendable, Equatable {
         public var enabled: Bool
         public var defaultInputPolicy: String?
+        /// TCP ports the user's rules (/etc/ufw/user.rules) allow.
+        public var acceptedTCPPorts: [PortRange]? = nil
+    }
+
+    /// Whether incoming TCP connections to `port` get through every filter this configuration sets up:
+    /// nil when nothing filters input (open), true when each filtering layer accepts the port.
+    public func accepts(tcpPort port: Int) -> Bool {
+        if let firewalld {
+            let target = firewalld.zoneTarget?.uppercased() ?? "DEFAULT"
+            if target != "ACCEPT" {
+                let ports = (firewalld.tcpPorts ?? []) + (firewalld.services ?? []).flatMap { FirewallConfiguration.firewalldServicePorts[$0] ?? [] }
+                if !ports.contains(where: { $0.contains(port) }) { return false }
+            }
+        }
+        for ruleset in rulesets where ruleset.filtersInput {
+            if !(ruleset.acceptedTCPPorts ?? []).contains(where: { $0.contains(port) }) { return false }
+        }
+        if let ufw, ufw.enabled, (ufw.defaultInputPolicy ?? "DROP").uppercased() != "ACCEPT" {
+            if !(ufw.acceptedTCPPorts ?? []).contains(where: { $0.contains(port) }) { return false }
+        }
+        return true
+    }
+
+    /// Whether anything filters incoming traffic at all.
+    public var filtersInput: Bool {
+        (firewalld.map { ($0.zoneTarget?.uppercased() ?? "DEFAULT") != "ACCEPT" } ?? false) || rulesets.contains(where: \.filtersInput)
+            || (ufw.map { $0.enabled && ($0.defaultInputPolicy ?? "DROP").uppercased() != "ACCEPT" } ?? false)
     }
 
     public var firewalld: Firewalld?
@@ -62,11 +118,18 @@ public struct FirewallConfiguration: Codable, Sendable, Equatable {
             let words = line.split(whereSeparator: \.isWhitespace)
             if words.count >= 2, words[0] == ":INPUT" {
                 ruleset.inputPolicy = String(words[1])
-            } else if words.count >= 2, words[0] == "-A", words[1] == "INPUT" {
-                ruleset.inputRules += 1
-                if let jump = words.firstIndex(where: { $0 == "-j" || $0 == "--jump" }), jump + 1 < words.count,
-                   ["DROP", "REJECT"].contains(words[jump + 1]) {
+            } else if words.count >= 2, words[0] == "-A", words[1] == "INPUT" || words[1] == "ufw-user-input" {
+                if words[1] == "INPUT" { ruleset.inputRules += 1 }
+                let jump = words.firstIndex(where: { $0 == "-j" || $0 == "--jump" }).flatMap { $0 + 1 < words.count ? words[$0 + 1] : nil }
+                if words[1] == "INPUT", let jump, ["DROP", "REJECT"].contains(jump) {
                     ruleset.inputDropRules += 1
+                }
+                if jump == "ACCEPT", !words.contains("udp"), !words.contains("!") {
+                    for (index, word) in words.enumerated() where (word == "--dport" || word == "--dports" || word == "--destination-port"
+                                                                   || word == "--destination-ports") && index + 1 < words.count {
+                        let ports = words[index + 1].split(separator: ",").compactMap { PortRange.parse($0) }
+                        ruleset.acceptedTCPPorts = (ruleset.acceptedTCPPorts ?? []) + ports.prefix(1000)
+                    }
                 }
             }
         }
@@ -98,6 +161,9 @@ public struct FirewallConfiguration: Codable, Sendable, Equatable {
                 }
                 ruleset.inputRules += 1
                 if words.contains("drop") || words.contains("reject") { ruleset.inputDropRules += 1 }
+                if words.contains("accept"), let dport = words.firstIndex(of: "dport"), dport > 0, words[dport - 1] == "tcp" {
+                    ruleset.acceptedTCPPorts = (ruleset.acceptedTCPPorts ?? []) + nftablesPorts(words[(dport + 1)...]).prefix(1000)
+                }
             }
         }
         for raw in text.split(separator: "\n").prefix(500_000) {
@@ -143,11 +209,39 @@ public struct FirewallConfiguration: Codable, Sendable, Equatable {
         return ruleset
     }
 
+    /// The ports after `tcp dport`: one port or range, or an anonymous set `{ 22, 49152-49215 }`.
+    static func nftablesPorts(_ words: ArraySlice<Substring>) -> [PortRange] {
+        guard let first = words.first else { return [] }
+        let names = ["ssh": 22, "https": 443, "http": 80]
+        func port(_ word: Substring) -> PortRange? {
+            let trimmed = word.trimmingSetPunctuation()
+            return PortRange.parse(trimmed) ?? names[String(trimmed)].map { PortRange($0, $0) }
+        }
+        guard first.hasPrefix("{") else { return port(first).map { [$0] } ?? [] }
+        var ports: [PortRange] = []
+        for word in words.prefix(2000) {
+            if let range = port(word) { ports.append(range) }
+            if word.contains("}") { break }
+        }
+        return ports
+    }
+
     /// A firewalld zone file: `<zone target="DROP">`; no target attribute means "default" (reject what
     /// no service or port allows).
     static func zoneTarget(_ text: String) -> String {
         guard let root = try? XMLElement.parse(text, source: "zone") , root.name == "zone" else { return "default" }
         return root.attributes["target"] ?? "default"
+    }
+
+    /// What a zone file opens: `<service name="ssh"/>` and `<port protocol="tcp" port="49152-49215"/>`.
+    static func zoneOpenings(_ text: String) -> ([String], [PortRange]) {
+        guard let root = try? XMLElement.parse(text, source: "zone"), root.name == "zone" else { return ([], []) }
+        let services = root.children("service").prefix(1000).compactMap { $0.attributes["name"] }
+        let ports = root.children("port").prefix(1000).compactMap { element -> PortRange? in
+            guard element.attributes["protocol"] == "tcp", let port = element.attributes["port"] else { return nil }
+            return PortRange.parse(port)
+        }
+        return (services, ports)
     }
 
     // MARK: Reading a root
@@ -172,6 +266,7 @@ public struct FirewallConfiguration: Codable, Sendable, Equatable {
                 let path = "\(directory)/\(zone).xml"
                 guard let text = try? root.readTextIfPresent(path, limit: 1 << 20) else { continue }
                 firewalld.zoneTarget = zoneTarget(text)
+                (firewalld.services, firewalld.tcpPorts) = zoneOpenings(text)
                 firewalld.zoneFile = path
                 sources.append(path)
                 break
@@ -210,6 +305,10 @@ public struct FirewallConfiguration: Codable, Sendable, Equatable {
                     }
                 }
             }
+            if let rules = try? root.readTextIfPresent("/etc/ufw/user.rules", limit: 8 << 20) {
+                sources.append("/etc/ufw/user.rules")
+                ufw.acceptedTCPPorts = parseIptablesSave("*filter\n" + rules, file: "/etc/ufw/user.rules", kind: .iptables).acceptedTCPPorts ?? []
+            }
             result.ufw = ufw
         }
         return Sourced(result, sources: sources.isEmpty ? ["/etc/firewalld", "/etc/sysconfig/iptables", "/etc/nftables.conf"] : sources)
@@ -220,5 +319,15 @@ extension Facts {
     public static let firewall = FactKey<FirewallConfiguration>(
         "firewall.config", "firewalld default zone, saved iptables rules, nftables rule files and ufw settings") { store throws(FactError) in
         try FirewallConfiguration.read(store.root)
+    }
+}
+
+private extension Substring {
+    /// `{22,` -> `22`: the braces and commas around an element of an nftables set.
+    func trimmingSetPunctuation() -> Substring {
+        var text = self
+        while let first = text.first, "{,".contains(first) { text.removeFirst() }
+        while let last = text.last, "},".contains(last) { text.removeLast() }
+        return text
     }
 }

@@ -13,12 +13,27 @@ Roots:
   migr-dst-ready    kvm-b: the same release, CPU, networks, bridge and NFS mount
   migr-dst-older    kvm-c: Debian 11 with QEMU 5.2 and libvirt 7.0, older than the source
   migr-dst-xen      xen-a: a RHEL 5 Xen dom0
+  migr-dst-oldcpu   kvm-d: an Ivy Bridge Xeon without AVX2, BMI, ADX and the newer cache instructions
+  migr-dst-amd      kvm-e: an AMD EPYC host
+  migr-dst-nonet    kvm-f: no libvirt network 'default' and no bridge br0
+  migr-dst-nonfs    kvm-g: /var/lib/libvirt/images is a local directory, the NFS export is not mounted
+  migr-dst-slowlink kvm-h: its only link runs at 100 Mb/s
+  migr-dst-macclash kvm-i: its guest app07 uses web01's MAC address
+  migr-dst-firewalled kvm-j: firewalld's zone opens SSH but not libvirt's migration ports
+  migr-dst-noclock  kvm-k: no time service runs and the kernel clock is not synchronised
+  migr-dst-loopback kvm-l: maps its own name to 127.0.1.1 (Debian's installer default)
+  migr-xen-src      xen-b: a RHEL 5 Xen dom0 (source of the xend relocation examples)
+  migr-dst-xen-reloc xen-c: xend's relocation server on, allowing xen-b
+
+Every KVM host runs chrony (synchronised), has a 10 Gb/s link eno1 and /etc/hosts naming kvm-a, kvm-b and
+kvm-c. kvm-a (root) has an SSH key pair and knows kvm-b's host key; kvm-b accepts that key; kvm-b's
+firewalld zone opens SSH and 49152-49215. The keys are synthetic strings, not usable keys.
 """
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fixture_common import (w, cpuinfo, base_host, dpkg_status, INTEL, NET_DEFAULT, PROC_MODULES_KVM_INTEL,  # noqa: F401
+from fixture_common import (w, cpuinfo, base_host, dpkg_status, INTEL, PVM, NET_DEFAULT, PROC_MODULES_KVM_INTEL,  # noqa: F401
                             DEV_NULL, DEV_KVM, RHEL5)
 
 DEBIAN12 = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nID=debian\n'
@@ -67,19 +82,49 @@ nfs01.example.test:/export/images /var/lib/libvirt/images nfs4 rw,relatime,vers=
 """
 
 
-def kvm_host(r, hostname, osrel, packages, release="6.1.0-18-amd64"):
+IVY_BRIDGE = " ".join(f for f in INTEL.split() if f not in {
+    "fma", "movbe", "avx2", "bmi1", "bmi2", "invpcid", "invpcid_single", "rdseed", "adx", "smap", "clflushopt", "clwb", "xsavec",
+    "xgetbv1", "xsaves", "abm", "3dnowprefetch", "intel_pt", "md_clear", "flush_l1d", "ssbd", "ibrs", "ibpb", "stibp", "tsc_adjust"})
+EPYC = PVM.replace(" hypervisor", "").replace("vmmcall", "svm npt")
+MOUNTS_LOCAL_IMAGES = MOUNTS.replace("nfs01.example.test:/export/images /var/lib/libvirt/images nfs4 rw,relatime,vers=4.2,hard,proto=tcp,sec=sys 0 0\n", "")
+
+
+SOURCE_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAISyntheticKeyOfKvmAForTestsOnly0000000000 root@kvm-a"
+ZONE_SSH_ONLY = """<?xml version="1.0" encoding="utf-8"?>
+<zone>
+  <short>Public</short>
+  <service name="ssh"/>
+  <service name="dhcpv6-client"/>
+</zone>
+"""
+ZONE_MIGRATION = ZONE_SSH_ONLY.replace('  <service name="dhcpv6-client"/>\n', '  <service name="libvirt-tls"/>\n  <port protocol="tcp" port="49152-49215"/>\n')
+
+
+def kvm_host(r, hostname, osrel, packages, release="6.1.0-18-amd64", cpu=("GenuineIntel", XEON, INTEL), mounts=MOUNTS,
+             network=True, bridge=True, link_speed=10000, synchronized=True, hosts_extra=""):
     base_host(r, release, osrel)
     w(r, "proc/sys/kernel/hostname", hostname + "\n")
     w(r, "etc/hostname", hostname + "\n")
     w(r, "etc/hosts", "127.0.0.1\tlocalhost\n192.0.2.11\tkvm-a.example.test kvm-a\n192.0.2.12\tkvm-b.example.test kvm-b\n"
-                      "192.0.2.13\tkvm-c.example.test kvm-c\n")
-    w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", XEON, 6, INTEL, count=4))
+                      "192.0.2.13\tkvm-c.example.test kvm-c\n" + hosts_extra)
+    if synchronized:
+        w(r, "proc/812/comm", "chronyd\n")
+        w(r, "etc/chrony/chrony.conf", "pool 2.debian.pool.ntp.org iburst\n")
+    w(r, "adjtimex.txt", f"synchronized={'yes' if synchronized else 'no'}\n")
+    w(r, "proc/cpuinfo", cpuinfo(cpu[0], cpu[1], 6 if cpu[0] == "GenuineIntel" else 23, cpu[2], count=4))
     w(r, "proc/modules", PROC_MODULES_KVM_INTEL)
-    w(r, "proc/mounts", MOUNTS)
+    w(r, "proc/mounts", mounts)
+    # The physical link: a NIC has a device link in sysfs (a directory stands in for it here).
+    w(r, "sys/class/net/eno1/device/vendor", "0x8086\n")
+    w(r, "sys/class/net/eno1/speed", f"{link_speed}\n")
+    w(r, "sys/class/net/eno1/address", "3c:ec:ef:00:20:01\n")
     w(r, "var/lib/dpkg/status", dpkg_status(BASE_PACKAGES + packages))
-    w(r, "etc/libvirt/qemu/networks/default.xml", NET_DEFAULT)
-    w(r, "sys/class/net/br0/bridge/stp_state", "0\n")
-    w(r, "sys/class/net/br0/address", "3c:ec:ef:00:10:01\n")
+    w(r, "etc/libvirt/qemu.conf", "# all settings at their defaults\n")
+    if network:
+        w(r, "etc/libvirt/qemu/networks/default.xml", NET_DEFAULT)
+    if bridge:
+        w(r, "sys/class/net/br0/bridge/stp_state", "0\n")
+        w(r, "sys/class/net/br0/address", "3c:ec:ef:00:10:01\n")
     w(r, ".meta.yaml", "devices:\n" + DEV_NULL + DEV_KVM)
 
 
@@ -89,7 +134,14 @@ w("migr-src", "etc/libvirt/qemu/web01.xml", guest("web01", "5e1f0c2a-0000-4000-8
 w("migr-src", "etc/libvirt/qemu/db01.xml", guest("db01", "5e1f0c2a-0000-4000-8000-000000000002", "52:54:00:a0:00:02", "bridge", "br0", "/srv/local/db01.qcow2",
                                                  "host-passthrough"))
 
+w("migr-src", "root/.ssh/id_ed25519", "-----BEGIN OPENSSH PRIVATE KEY-----\nsynthetic placeholder, not a key\n-----END OPENSSH PRIVATE KEY-----\n")
+w("migr-src", "root/.ssh/id_ed25519.pub", SOURCE_KEY + "\n")
+w("migr-src", "root/.ssh/known_hosts", "kvm-b.example.test,192.0.2.12 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAISyntheticHostKeyOfKvmB00000000000000\n")
+
 kvm_host("migr-dst-ready", "kvm-b", DEBIAN12, BOOKWORM)
+w("migr-dst-ready", "root/.ssh/authorized_keys", 'from="192.0.2.0/24" ' + SOURCE_KEY + "\n")
+w("migr-dst-ready", "etc/firewalld/firewalld.conf", "DefaultZone=public\n")
+w("migr-dst-ready", "etc/firewalld/zones/public.xml", ZONE_MIGRATION)
 kvm_host("migr-dst-older", "kvm-c", DEBIAN11, BULLSEYE, release="5.10.0-28-amd64")
 
 r = "migr-dst-xen"
@@ -99,3 +151,33 @@ w(r, "etc/redhat-release", RHEL5)
 w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", "Intel(R) Xeon(R) CPU E5450 @ 3.00GHz", 6, XEN_CPU_FLAGS, count=4, mhz="3000.000"))
 w(r, "proc/xen/capabilities", "control_d\n")
 w(r, "sys/hypervisor/type", "xen\n")
+
+kvm_host("migr-dst-oldcpu", "kvm-d", DEBIAN12, BOOKWORM, cpu=("GenuineIntel", "Intel(R) Xeon(R) CPU E5-2680 v2 @ 2.80GHz", IVY_BRIDGE))
+kvm_host("migr-dst-amd", "kvm-e", DEBIAN12, BOOKWORM, cpu=("AuthenticAMD", "AMD EPYC 7313 16-Core Processor", EPYC))
+kvm_host("migr-dst-nonet", "kvm-f", DEBIAN12, BOOKWORM, network=False, bridge=False)
+kvm_host("migr-dst-nonfs", "kvm-g", DEBIAN12, BOOKWORM, mounts=MOUNTS_LOCAL_IMAGES)
+kvm_host("migr-dst-slowlink", "kvm-h", DEBIAN12, BOOKWORM, link_speed=100)
+kvm_host("migr-dst-macclash", "kvm-i", DEBIAN12, BOOKWORM)
+w("migr-dst-macclash", "etc/libvirt/qemu/app07.xml", guest("app07", "5e1f0c2a-0000-4000-8000-000000000007", "52:54:00:a0:00:01", "network", "default",
+                                                          "/var/lib/libvirt/images/app07.qcow2", "host-model"))
+kvm_host("migr-dst-firewalled", "kvm-j", DEBIAN12, BOOKWORM)
+w("migr-dst-firewalled", "etc/firewalld/firewalld.conf", "DefaultZone=public\n")
+w("migr-dst-firewalled", "etc/firewalld/zones/public.xml", ZONE_SSH_ONLY)
+kvm_host("migr-dst-noclock", "kvm-k", DEBIAN12, BOOKWORM, synchronized=False)
+kvm_host("migr-dst-loopback", "kvm-l", DEBIAN12, BOOKWORM, hosts_extra="127.0.1.1\tkvm-l.example.test kvm-l\n")
+
+
+def xen_dom0(r, hostname, xend_config):
+    base_host(r, "2.6.18-398.el5xen", RHEL5)
+    w(r, "proc/sys/kernel/hostname", hostname + "\n")
+    w(r, "etc/redhat-release", RHEL5)
+    w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", "Intel(R) Xeon(R) CPU E5450 @ 3.00GHz", 6, XEN_CPU_FLAGS, count=4, mhz="3000.000"))
+    w(r, "proc/xen/capabilities", "control_d\n")
+    w(r, "sys/hypervisor/type", "xen\n")
+    w(r, "etc/xen/xend-config.sxp", xend_config)
+    w(r, "usr/sbin/xend", "#!/usr/bin/python\n")
+
+
+xen_dom0("migr-xen-src", "xen-b", "(xend-relocation-server no)\n")
+xen_dom0("migr-dst-xen-reloc", "xen-c", "(xend-relocation-server yes)\n(xend-relocation-port 8002)\n(xend-relocation-address '')\n"
+                                        "(xend-relocation-hosts-allow '^localhost$ ^xen-b$ ^xen-b\\.example\\.test$')\n")

@@ -97,6 +97,16 @@ public enum Evaluators {
             XenXendConfig.self,
             // issue 14: migration (checks of a pair of hosts)
             MigrSameVersion.self,
+            MigrCPUCompat.self,
+            MigrNetworkParity.self,
+            StorageShared.self,
+            MigrStoragePath.self,
+            MigrBandwidth.self,
+            MigrFirewallPorts.self,
+            MigrSSHAccess.self,
+            MigrClockSync.self,
+            MigrHostnameResolution.self,
+            MigrXendRelocation.self,
         ]
     }
 

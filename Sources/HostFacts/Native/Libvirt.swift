@@ -113,6 +113,8 @@ public struct LibvirtSnapshot: Codable, Sendable, Equatable {
         public var disks: [LibvirtDomain.Disk]
         public var interfaces: [LibvirtDomain.Interface]
         public var graphics: [Graphics]
+        /// The guest CPU definition (optional so snapshots recorded before it existed still decode).
+        public var cpu: LibvirtDomain.CPU? = nil
     }
 
     public struct Network: Codable, Sendable, Equatable {
@@ -139,6 +141,8 @@ public struct LibvirtSnapshot: Codable, Sendable, Equatable {
     public var node: NodeInfo
     public var hostCPUModel: String?
     public var hostCPUVendor: String?
+    /// The host CPU's features as libvirt names them in its capabilities (optional for older recordings).
+    public var hostCPUFeatures: [String]? = nil
     /// Guest architecture -> domain types it can run ("x86_64": ["qemu", "kvm"]).
     public var guestArchitectures: [String: [String]]
     /// Confidential-guest features the host offers (sev, sev-es, s390-pv, tdx ...).
@@ -221,6 +225,7 @@ public struct LibvirtSnapshot: Codable, Sendable, Equatable {
         let cpu = root.child("host")?.child("cpu")
         hostCPUModel = cpu?.child("model")?.text
         hostCPUVendor = cpu?.child("vendor")?.text
+        hostCPUFeatures = cpu?.children("feature").prefix(1024).compactMap { $0.attributes["name"] }
         for guest in root.children("guest") {
             guard let arch = guest.child("arch") else { continue }
             let name = arch.attributes["name"] ?? "?"
@@ -250,7 +255,7 @@ public struct LibvirtSnapshot: Codable, Sendable, Equatable {
         }
         return Domain(name: parsed.name, state: stateNames.indices.contains(state) ? stateNames[state] : "unknown", stateReason: reason,
                       autostart: autostart, vcpus: parsed.vcpus, memoryKiB: parsed.memoryKiB, type: parsed.type,
-                      disks: parsed.disks, interfaces: parsed.interfaces, graphics: graphics)
+                      disks: parsed.disks, interfaces: parsed.interfaces, graphics: graphics, cpu: parsed.cpu)
     }
 }
 

@@ -63,6 +63,15 @@ public struct LibvirtDomain: Codable, Sendable, Equatable {
     public var graphics: [Graphics] = []
     public var vcpus: Int = 1
     public var memoryKiB: Int = 0
+    /// The guest CPU as migration sees it: `<cpu mode=...>` (custom when absent or unset), the named model,
+    /// and the features it requires (policy require or force) or forbids (policy disable or forbid).
+    public struct CPU: Codable, Sendable, Equatable {
+        public var mode: String
+        public var model: String?
+        public var requiredFeatures: [String]
+        public var disabledFeatures: [String]
+    }
+    public var cpu: CPU?
 
     public static func parse(_ text: String, file: String) throws(FactError) -> LibvirtDomain {
         let (root, name) = try namedDocument(text, file: file, element: "domain")
@@ -90,6 +99,15 @@ public struct LibvirtDomain: Codable, Sendable, Equatable {
         domain.graphics = graphics
         domain.vcpus = try guestVCPUs(root.child("vcpu"), source: file)
         domain.memoryKiB = try kibibytes(root.child("currentMemory") ?? root.child("memory"), source: file)
+        if let cpu = root.child("cpu") {
+            let features = cpu.children("feature").prefix(512)
+            func named(_ policies: Set<String>) -> [String] {
+                features.filter { policies.contains($0.attributes["policy"] ?? "require") }.compactMap { $0.attributes["name"] }
+            }
+            let model = cpu.child("model").map { TextChecks.trimmed($0.text) }
+            domain.cpu = CPU(mode: cpu.attributes["mode"] ?? "custom", model: model?.isEmpty == false ? model : nil,
+                             requiredFeatures: named(["require", "force"]), disabledFeatures: named(["disable", "forbid"]))
+        }
         return domain
     }
 }

@@ -56,3 +56,37 @@ enum MigrationSides {
         (try? store.get(Facts.hostname)) ?? store.root.evidence.hostname ?? store.root.label
     }
 }
+
+extension MigrationSides {
+    /// A guest as the migration checks see it: its definition on the source, from libvirt's XML files or,
+    /// where there are none (a live connection), from libvirt's answer.
+    struct Guest {
+        var name: String
+        var memoryKiB: Int
+        var cpu: LibvirtDomain.CPU?
+        var interfaces: [LibvirtDomain.Interface]
+        var disks: [LibvirtDomain.Disk]
+        /// Where the definition was read, for the evidence lines.
+        var source: String
+    }
+
+    /// The guest being judged (`context.guest`) on the source; a skip when it has no libvirt definition.
+    static func guest(_ context: EvaluationContext) throws(FactError) -> Guest {
+        guard let name = context.guest else { throw .absent("a guest to judge (this check runs per guest: virt-doctor migrate)") }
+        if let files = try? context.facts.get(Facts.libvirtDomains), let domain = files.domains.first(where: { $0.name == name }) {
+            return Guest(name: name, memoryKiB: domain.memoryKiB, cpu: domain.cpu, interfaces: domain.interfaces, disks: domain.disks,
+                         source: domain.file)
+        }
+        if let live = try? context.facts.sourced(Facts.libvirt).get(), let domain = live.value.domains.first(where: { $0.name == name }) {
+            return Guest(name: name, memoryKiB: domain.memoryKiB, cpu: domain.cpu, interfaces: domain.interfaces, disks: domain.disks,
+                         source: live.sources.first ?? "libvirt")
+        }
+        throw .absent("a libvirt definition of guest \(name) (a Xen guest without libvirt has no device list to compare)")
+    }
+
+    /// CPU flags as /proc/cpuinfo lists them (the first CPU's; hosts have one CPU model), with the model name.
+    static func cpu(_ store: FactStore) -> (model: String, vendor: String, flags: Set<String>)? {
+        guard let info = try? store.get(Facts.cpuInfo), !info.processors.isEmpty else { return nil }
+        return (info.modelName ?? "", info.vendor ?? "", Set(info.flagsOnAllCPUs))
+    }
+}

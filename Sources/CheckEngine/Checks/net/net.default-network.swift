@@ -93,6 +93,7 @@ enum NetDefaultNetwork: CheckEvaluator {
     }
 }
 
-private extension String {
+extension String {
+    /// The text, or `replacement` where it is empty ("none" in an evidence line).
     func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
 }

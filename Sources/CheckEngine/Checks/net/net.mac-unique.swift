@@ -18,13 +18,28 @@ enum NetMACUnique: CheckEvaluator {
 
     static func evaluate(_ context: EvaluationContext) throws(FactError) -> Outcome<Condition> {
         let macs: Sourced<GuestMACs>
+        var evidence: [Evidence] = []
         do throws(FactError) {
             macs = try context.fact(Facts.guestMACs)
         } catch .absent {
             return .skip(.noGuests)
         }
-        let entries = macs.value.entries
-        var evidence: [Evidence] = []
+        var entries = macs.value.entries
+        // `migrate`: the destination's guests join the comparison. A guest of the same name on both hosts
+        // is one guest (defined on both for migration); its files are told apart by the host's name.
+        var peerInterfaces: InterfaceInventory?
+        if let peer = context.peer {
+            let name = MigrationSides.name(peer)
+            if let remote = try? peer.sourced(Facts.guestMACs).get() {
+                entries += remote.value.entries.map { entry in
+                    var entry = entry
+                    entry.file = "\(name):\(entry.file)"
+                    return entry
+                }
+                evidence.append(Evidence(source: "destination \(name)", value: "\(remote.value.entries.count) fixed guest MAC addresses compared as well"))
+            }
+            peerInterfaces = try? peer.get(Facts.netInterfaces)
+        }
         for (path, reason) in macs.value.unreadable.sorted(by: { $0.key < $1.key }) {
             evidence.append(Evidence(source: path, value: "unreadable", note: reason))
         }
@@ -52,7 +67,8 @@ enum NetMACUnique: CheckEvaluator {
                 evidence.append(Evidence(source: users.map(\.file).joined(separator: ", "), value: "\(mac) on \(guests.joined(separator: ", "))"))
             }
         }
-        if let interfaces = context.optionalFact(Facts.netInterfaces)?.value {
+        let hosts = [context.optionalFact(Facts.netInterfaces)?.value, peerInterfaces].compactMap { $0 }
+        for interfaces in hosts {
             for interface in interfaces.interfaces where interface.name != "lo" {
                 guard let address = interface.address, address != "00:00:00:00:00:00", let users = byMAC[address] else { continue }
                 let guests = Array(Set(users.map(\.guest))).sorted()
