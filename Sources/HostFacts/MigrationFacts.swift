@@ -47,6 +47,8 @@ public struct LinkSpeeds: Codable, Sendable, Equatable {
         do throws(FactError) {
             names = try root.list("/sys/class/net")
         } catch {
+            // sos does not copy /sys/class/net, but its networking plugin saves `ethtool <nic>` per interface.
+            if root.evidence.kind == .sosReport, let speeds = sosEthtool(root) { return speeds }
             throw root.uncaptured(error, "/sys/class/net")
         }
         var speeds: [String: Int] = [:]
@@ -56,7 +58,35 @@ public struct LinkSpeeds: Codable, Sendable, Equatable {
                   let speed = parseSpeed(text) else { continue }
             speeds[name] = speed
         }
+        // A sos report's /sys/class/net is derived from `ip -d link` and has no speed files.
+        if speeds.isEmpty, root.evidence.kind == .sosReport, let saved = sosEthtool(root) { return saved }
         return LinkSpeeds(megabitsPerSecond: speeds)
+    }
+
+    /// `sos_commands/networking/ethtool_<nic>` files: "Speed: 10000Mb/s" (or "Unknown!" for a link that is down).
+    static func sosEthtool(_ root: HostRoot) -> LinkSpeeds? {
+        let directory = "/sos_commands/networking"
+        guard let files = try? root.list(directory) else { return nil }
+        var speeds: [String: Int] = [:]
+        for file in files.prefix(4096) where file.hasPrefix("ethtool_") && !file.dropFirst(8).hasPrefix("-") {
+            let name = String(file.dropFirst(8))
+            guard name != "lo", !name.hasPrefix("vnet"), !name.hasPrefix("virbr"), !name.hasPrefix("br"),
+                  let text = try? root.readTextIfPresent("\(directory)/\(file)", limit: 1 << 16) else { continue }
+            if let speed = parseEthtoolSpeed(text) { speeds[name] = speed }
+        }
+        return speeds.isEmpty ? nil : LinkSpeeds(megabitsPerSecond: speeds)
+    }
+
+    /// The `Speed:` line of ethtool's output, in Mb/s.
+    public static func parseEthtoolSpeed(_ text: String) -> Int? {
+        for line in text.split(separator: "\n").prefix(200) {
+            let trimmed = TextChecks.trimmed(line.prefix(256))
+            guard trimmed.hasPrefix("Speed:") else { continue }
+            let value = TextChecks.trimmed(trimmed.dropFirst(6))
+            guard value.hasSuffix("Mb/s") else { return nil }
+            return parseSpeed(String(value.dropLast(4)))
+        }
+        return nil
     }
 
     /// A speed file's value; nil for an unknown speed (-1, a link that is down), junk, or an absurd number.
@@ -97,8 +127,10 @@ public struct MigrationSSHKeys: Codable, Sendable, Equatable {
             _ = try root.fileInfo("/root/.ssh")
             result.sshDirectoryPresent = true
         } catch .absent {
-            // An unreadable /root/.ssh is a different answer from a missing one: say so.
-            if !root.isLive, root.evidence.isUncaptured("/root/.ssh") { throw .notCaptured(what: "/root/.ssh", source: root.evidence.noun) }
+            // sos never copies root's home; a copy that left /root out cannot tell either.
+            if !root.isLive, root.evidence.kind == .sosReport || root.evidence.isUncaptured("/root/.ssh") {
+                throw .notCaptured(what: "/root/.ssh", source: root.evidence.noun)
+            }
             return result
         } catch {
             throw error

@@ -25,11 +25,16 @@ Roots:
   migr-xen-src      xen-b: a RHEL 5 Xen dom0 (source of the xend relocation examples)
   migr-dst-xen-reloc xen-c: xend's relocation server on, allowing xen-b
 
+Extracted sos reports of three of them, under Tests/Fixtures/sos/ (the same hosts as sos would have saved
+them: /etc and /proc/cpuinfo, /proc/mounts copied, command outputs under sos_commands/, no /sys and no /root):
+  migr-src, migr-dst-ready, migr-dst-oldcpu
+
 Every KVM host runs chrony (synchronised), has a 10 Gb/s link eno1 and /etc/hosts naming kvm-a, kvm-b and
 kvm-c. kvm-a (root) has an SSH key pair and knows kvm-b's host key; kvm-b accepts that key; kvm-b's
 firewalld zone opens SSH and 49152-49215. The keys are synthetic strings, not usable keys.
 """
 import os
+import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -181,3 +186,53 @@ def xen_dom0(r, hostname, xend_config):
 xen_dom0("migr-xen-src", "xen-b", "(xend-relocation-server no)\n")
 xen_dom0("migr-dst-xen-reloc", "xen-c", "(xend-relocation-server yes)\n(xend-relocation-port 8002)\n(xend-relocation-address '')\n"
                                         "(xend-relocation-hosts-allow '^localhost$ ^xen-b$ ^xen-b\\.example\\.test$')\n")
+
+
+# ---------------------------------------------------------------- the same hosts as sos reports
+SOS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sos")
+
+
+def sos_from_root(name, hostname, packages, mac="3c:ec:ef:00:20:01", bridge=True):
+    """An extracted sos report of the fixture root `name`: what sos copies, plus the command outputs."""
+    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "roots", name)
+    target = os.path.join(SOS, name)
+    shutil.rmtree(target, ignore_errors=True)
+    for folder in ["etc"]:
+        shutil.copytree(os.path.join(source, folder), os.path.join(target, folder))
+    for path in ["proc/cpuinfo", "proc/mounts"]:
+        os.makedirs(os.path.dirname(os.path.join(target, path)), exist_ok=True)
+        shutil.copy(os.path.join(source, path), os.path.join(target, path))
+
+    def s(path, text):
+        full = os.path.join(target, path)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "w") as f:
+            f.write(text)
+
+    s("version.txt", "sosreport: 4.5.6\n")
+    s("sos_commands/host/hostname", hostname + "\n")
+    s("sos_commands/date/date_--utc", "Mon Nov 16 09:00:00 UTC 2026\n")
+    s("sos_commands/kernel/uname_-a", f"Linux {hostname} 6.1.0-18-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01) x86_64 GNU/Linux\n")
+    s("sos_commands/kernel/lsmod", "Module                  Size  Used by\nkvm_intel             413696  4\nkvm                  1347584  1 kvm_intel\nbridge                417792  0\n")
+    rows = "".join(f"ii  {n:<24} {v:<28} {a:<12} synthetic test package\n" for n, v, a, _ in BASE_PACKAGES + packages)
+    s("sos_commands/dpkg/dpkg_-l", "Desired=Unknown/Install/Remove/Purge/Hold\n| Status=Not/Inst/Conf-files/Unpacked/halF-conf/Half-inst/trig-aWait/Trig-pend\n"
+      "|/ Err?=(none)/Reinst-required (Status,Err: uppercase=bad)\n||/ Name                     Version                      Architecture Description\n"
+      "+++-========================-============================-============-======================\n" + rows)
+    s("sos_commands/process/ps_auxwww", "USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n"
+      "root           1  0.0  0.1 167780 11904 ?        Ss   08:00   0:01 /sbin/init\n"
+      "_chrony      812  0.0  0.0  18860  3212 ?        S    08:00   0:00 /usr/sbin/chronyd -F 1\n")
+    link = (f"2: eno1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc mq {'master br0 ' if bridge else ''}state UP mode DEFAULT group default qlen 1000\n"
+            f"    link/ether {mac} brd ff:ff:ff:ff:ff:ff promiscuity 1\n")
+    if bridge:
+        link += ("    bridge_slave state forwarding priority 32 cost 2\n"
+                 "3: br0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000\n"
+                 "    link/ether 3c:ec:ef:00:10:01 brd ff:ff:ff:ff:ff:ff promiscuity 0\n"
+                 "    bridge forward_delay 1500 hello_time 200 max_age 2000 ageing_time 30000 stp_state 0 priority 32768\n")
+    s("sos_commands/networking/ip_-d_link", "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\n"
+      "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00 promiscuity 0\n" + link)
+    s("sos_commands/networking/ethtool_eno1", "Settings for eno1:\n\tSupported ports: [ FIBRE ]\n\tSpeed: 10000Mb/s\n\tDuplex: Full\n\tLink detected: yes\n")
+
+
+sos_from_root("migr-src", "kvm-a", BOOKWORM)
+sos_from_root("migr-dst-ready", "kvm-b", BOOKWORM)
+sos_from_root("migr-dst-oldcpu", "kvm-d", BOOKWORM)

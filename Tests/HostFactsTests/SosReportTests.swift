@@ -278,6 +278,10 @@ import TestSupport
         .init(name: "pvm-host", hostname: "pvm-runner-3", collectedAt: Date(timeIntervalSince1970: 1_796_126_400), devListed: true, collector: "sos 4.0"),
         // The hostname output is a link out of the root: the name comes from uname -a instead.
         .init(name: "sos-symlink-escape", hostname: "escape-test.example.com", collectedAt: Date(timeIntervalSince1970: 1_796_122_800), devListed: true),
+        // The migration pair (make-roots-migr.py): no block plugin, so /dev was never listed.
+        .init(name: "migr-src", hostname: "kvm-a", collectedAt: Date(timeIntervalSince1970: 1_794_819_600), devListed: false),
+        .init(name: "migr-dst-ready", hostname: "kvm-b", collectedAt: Date(timeIntervalSince1970: 1_794_819_600), devListed: false),
+        .init(name: "migr-dst-oldcpu", hostname: "kvm-d", collectedAt: Date(timeIntervalSince1970: 1_794_819_600), devListed: false),
     ]
 
     @Test func everyFixtureIsDescribedHere() {
