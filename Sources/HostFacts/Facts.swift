@@ -182,17 +182,30 @@ public enum Facts {
                 chosen[name] = directory + "/" + name
             }
         }
+        var linksSysctlConf = false
         for name in chosen.keys.sorted() {
             let path = chosen[name]!
             guard let text = try? store.root.readText(path) else { continue }
+            if store.root.canonicalPath(path) == PersistedSysctls.sysctlConf { linksSysctlConf = true }
             PersistedSysctls.parse(text, file: path, into: &settings)
             files.append(path)
         }
-        if let text = try? store.root.readText("/etc/sysctl.conf") {
-            PersistedSysctls.parse(text, file: "/etc/sysctl.conf", into: &settings)
-            files.append("/etc/sysctl.conf")
+        var ignored: String?
+        var ignoredSettings: [String: PersistedSysctls.Setting] = [:]
+        if let text = try? store.root.readText(PersistedSysctls.sysctlConf) {
+            // systemd-sysctl reads /etc/sysctl.conf only through a sysctl.d link to it (99-sysctl.conf), which
+            // newer distributions no longer ship; without systemd, `sysctl -p` / `sysctl --system` read it last.
+            if PersistedSysctls.bootsWithSystemdSysctl(store.root) {
+                if !linksSysctlConf {
+                    ignored = PersistedSysctls.sysctlConf
+                    PersistedSysctls.parse(text, file: PersistedSysctls.sysctlConf, into: &ignoredSettings)
+                }
+            } else {
+                PersistedSysctls.parse(text, file: PersistedSysctls.sysctlConf, into: &settings)
+            }
+            files.append(PersistedSysctls.sysctlConf)
         }
-        return Sourced(PersistedSysctls(settings: settings, filesRead: files), sources: files.isEmpty ? ["/etc/sysctl.conf"] : files)
+        return Sourced(PersistedSysctls(settings: settings, filesRead: files, ignoredFile: ignored, ignoredSettings: ignoredSettings), sources: files.isEmpty ? ["/etc/sysctl.conf"] : files)
     }
 
     /// A live kernel parameter, `sysctl:net.ipv4.ip_forward`, read from /proc/sys.
@@ -239,7 +252,8 @@ public enum Facts {
         libvirtDaemonSettings.erased, tcpListeners.erased, enabledServices.erased, noVerifyURIs.erased, rootSSH.erased, firewall.erased, userAccounts.erased, sshTransportTools.erased, xendVNC.erased, clientPKI.erased,  // issue 12: remote
         clockHistory.erased, xenDom0Config.erased, domainClocks.erased, // issue 12: timehv
         guestDefinitions.erased, guestIdentity.erased, hwclockAudit.erased, xend.erased, // issue 12: guest
-        mounts.erased, linkSpeeds.erased, migrationSSHKeys.erased, hostsFile.erased, // issue 14: migration
+        mounts.erased, linkSpeeds.erased, migrationSSHKeys.erased, // issue 14: migration
+        hostsFile.erased, localAddresses.erased, // issue 13: ready-a
     ]
 
     /// Resolves a fact name used in a check file: a fixed name, or a family such as `sysctl:<name>`.

@@ -46,6 +46,11 @@ public struct GuestDefinition: Codable, Sendable, Equatable {
     /// PCI devices whose address is not written yet (disks and NICs on virtio, host devices).
     public var unaddressedPCIDevices: Int
     public var title: String?
+    /// `<cpu mode=...>`: host-passthrough, host-model, maximum, custom ("custom" for a `<cpu>` without a mode);
+    /// nil without a `<cpu>` element.
+    public var cpuMode: String? = nil
+    /// `<cpu><feature name=... policy=...>`: feature name to policy (require, force, optional, disable, forbid).
+    public var cpuFeatures: [String: String] = [:]
 
     /// Xen paravirtualization: an OS type of linux/xen, or a PV boot loader without hvm.
     public var paravirtualized: Bool {
@@ -150,7 +155,19 @@ public struct GuestDefinitions: Codable, Sendable, Equatable {
             interfaceModels: interfaces.map { $0.child("model")?.attributes["type"] ?? "" },
             disks: disks, osinfo: osinfo, hypervEnlightenments: root.child("features")?.child("hyperv") != nil,
             pciDevices: slots.count, unaddressedPCIDevices: unaddressed,
-            title: root.child("title").map { TextChecks.trimmed($0.text) })
+            title: root.child("title").map { TextChecks.trimmed($0.text) },
+            cpuMode: root.child("cpu").map { $0.attributes["mode"] ?? "custom" },
+            cpuFeatures: cpuFeatures(root.child("cpu")))
+    }
+
+    /// `<feature name='vmx' policy='require'/>` entries of a `<cpu>`; a feature without a policy is required.
+    static func cpuFeatures(_ cpu: XMLElement?) -> [String: String] {
+        var features: [String: String] = [:]
+        for feature in cpu?.children("feature") ?? [] {
+            guard let name = feature.attributes["name"], !name.isEmpty, features.count < 512 else { continue }
+            features[name] = feature.attributes["policy"] ?? "require"
+        }
+        return features
     }
 
     /// `0x1f` or `31` as a number; nil when it is neither or beyond 255.

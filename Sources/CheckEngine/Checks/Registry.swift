@@ -107,6 +107,10 @@ public enum Evaluators {
             MigrClockSync.self,
             MigrHostnameResolution.self,
             MigrXendRelocation.self,
+            // issue 13: ready-a
+            KVMNested.self,
+            HostSysctlPersistence.self,
+            HostHostnameIP.self,
         ]
     }
 

@@ -18,6 +18,25 @@ public struct PersistedSysctls: Codable, Sendable, Equatable {
     /// Final value per key (dots, never slashes), with the file that set it last.
     public var settings: [String: Setting]
     public var filesRead: [String]
+    /// /etc/sysctl.conf when it exists but nothing applies it at boot: systemd-sysctl runs and no sysctl.d
+    /// entry links to it (Debian 13 and newer Fedora no longer ship /etc/sysctl.d/99-sysctl.conf).
+    public var ignoredFile: String? = nil
+    /// What the ignored file would set.
+    public var ignoredSettings: [String: Setting] = [:]
+
+    public static let sysctlConf = "/etc/sysctl.conf"
+    /// Unit files of systemd-sysctl.service, small enough for a bundle to carry.
+    static let systemdSysctlUnits = ["/usr/lib/systemd/system/systemd-sysctl.service", "/lib/systemd/system/systemd-sysctl.service"]
+
+    /// Whether this root boots with systemd-sysctl, which reads only the sysctl.d directories (systemd 207
+    /// and later): its unit file, or a sos report's list of unit files naming it.
+    static func bootsWithSystemdSysctl(_ root: HostRoot) -> Bool {
+        for unit in systemdSysctlUnits where (try? root.readTextIfPresent(unit, limit: 1 << 16)) != nil { return true }
+        if let units = try? root.readTextIfPresent("/sos_commands/systemd/systemctl_list-unit-files", limit: 4 << 20) {
+            return units.contains("systemd-sysctl.service")
+        }
+        return false
+    }
 
     public static let directories = ["/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d"]
 

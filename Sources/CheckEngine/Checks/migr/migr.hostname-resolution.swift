@@ -23,11 +23,11 @@ enum MigrHostnameResolution: CheckEvaluator {
             guard let hosts = try? resolver.get(Facts.hostsFile) else { unknown.append("\(targetName) on \(resolverName)"); continue }
             // The name libvirt uses is the target's own host name; its short form is how people type it.
             let names = [targetName, String(targetName.split(separator: ".").first ?? "")].filter { !$0.isEmpty }
-            let addresses = names.flatMap { hosts.addresses(of: $0) }
+            let addresses = names.flatMap { hosts.entries(naming: $0).map(\.address) }
             if addresses.isEmpty {
                 viaDNS.append("\(targetName) on \(resolverName)")
                 evidence.append(Evidence(source: "\(resolverName):/etc/hosts", value: "no entry for \(targetName)"))
-            } else if let first = addresses.first, HostsFile.isLoopback(first) {
+            } else if let first = addresses.first, IPAddress.isLoopback(first) {
                 loopback.append("\(targetName) → \(first) on \(resolverName)")
                 evidence.append(Evidence(source: "\(resolverName):/etc/hosts", value: "\(targetName) \(first)"))
             } else {
@@ -35,8 +35,8 @@ enum MigrHostnameResolution: CheckEvaluator {
                 evidence.append(Evidence(source: "\(resolverName):/etc/hosts", value: "\(targetName) \(addresses[0])"))
             }
             // A host that maps its own name to 127.0.1.1 tells libvirt a loopback address to connect to.
-            let own = names.flatMap { (try? target.get(Facts.hostsFile))?.addresses(of: $0) ?? [] }
-            if let first = own.first, HostsFile.isLoopback(first) {
+            let own = names.flatMap { (try? target.get(Facts.hostsFile))?.entries(naming: $0).map(\.address) ?? [] }
+            if let first = own.first, IPAddress.isLoopback(first) {
                 loopback.append("\(targetName) → \(first) on \(targetName) itself")
                 evidence.append(Evidence(source: "\(targetName):/etc/hosts", value: "\(targetName) \(first)"))
             }
