@@ -97,6 +97,8 @@ public enum Evaluators {
             XenXendConfig.self,
             // issue 14: migration (checks of a pair of hosts)
             MigrSameVersion.self,
+            // issue 13: vhv
+            KVMCgroupControllers.self,
         ]
     }
 
