@@ -99,6 +99,7 @@ public enum Evaluators {
             MigrSameVersion.self,
             // issue 13: vhv
             KVMCgroupControllers.self,
+            KVMSecureGuest.self,
         ]
     }
 
