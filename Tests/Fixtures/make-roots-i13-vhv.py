@@ -17,6 +17,7 @@ Roots:
   vhv-s390-prot-virt-off          IBM z15 LPAR with the ultravisor, started without prot_virt=1 (warn)
   vhv-iommu-intel-no-dmar         Intel host whose ACPI tables hold no DMAR: VT-d off in the firmware (iommu.enabled warn)
   vhv-iommu-amd-ivrs-kernel-off   AMD host with an IVRS table, amd_iommu=off on the command line (warn)
+  vhv-iommu-guest-no-viommu       Intel VM (hypervisor flag, nested KVM) whose virtual firmware has no DMAR (warn)
   vhv-iommu-arm-smmu-active       arm64 server with IORT and an active SMMUv3 (iommu.enabled pass)
   vhv-iommu-arm-smmu-no-driver    arm64 server with IORT, no SMMU unit: the driver is missing (warn)
 """
@@ -220,6 +221,10 @@ r = "vhv-iommu-amd-ivrs-kernel-off"
 kvm_host(r, cpu=cpuinfo("AuthenticAMD", "AMD EPYC 7313 16-Core Processor", 25, EPYC), modules=PROC_MODULES_KVM_AMD)
 cmdline(r, "5.14.0-427.13.1.el9_4.x86_64", "amd_iommu=off")
 acpi_tables(r, BASE_TABLES + ["IVRS"])
+
+r = "vhv-iommu-guest-no-viommu"
+kvm_host(r, cpu=cpuinfo("GenuineIntel", "Intel Xeon Processor (Icelake)", 6, INTEL + " hypervisor"))
+acpi_tables(r, BASE_TABLES)
 
 ARM_MODULES = "kvm 1343488 0 - Live 0xffff800079a00000\n"
 r = "vhv-iommu-arm-smmu-active"

@@ -17,6 +17,9 @@ enum IOMMUEnabled: CheckEvaluator {
         case kernelOff = "kernel-off"
         /// Arm: the firmware describes an SMMU (IORT or device tree), but no SMMU driver took it.
         case smmuDriverMissing = "smmu-driver-missing"
+        /// This system is itself a VM (cpuinfo's hypervisor flag) and its virtual firmware has no IOMMU table:
+        /// the fix is the VM's definition, not a firmware setting.
+        case noVirtualIOMMU = "no-virtual-iommu"
     }
 
     static func evaluate(_ context: EvaluationContext) throws(FactError) -> Outcome<Condition> {
@@ -49,6 +52,10 @@ enum IOMMUEnabled: CheckEvaluator {
             let table = amd ? "IVRS" : "DMAR"
             variables["table"] = table
             variables["feature"] = amd ? "AMD-Vi (IOMMU)" : "VT-d"
+            if !tables.contains(table) && cpu?.hasAnywhere("hypervisor") == true {
+                evidence.append(Evidence(source: "/proc/cpuinfo", value: "hypervisor flag: this system is a virtual machine"))
+                return .warn(.noVirtualIOMMU, variables, evidence: evidence)
+            }
             return .warn(tables.contains(table) ? .kernelOff : .noFirmwareTable, variables, evidence: evidence)
         case "arm":
             guard let firmware, firmware.acpiTables != nil || !firmware.smmu.isEmpty else { break }
