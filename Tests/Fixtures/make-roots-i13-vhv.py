@@ -20,6 +20,9 @@ Roots:
   vhv-iommu-guest-no-viommu       Intel VM (hypervisor flag, nested KVM) whose virtual firmware has no DMAR (warn)
   vhv-iommu-arm-smmu-active       arm64 server with IORT and an active SMMUv3 (iommu.enabled pass)
   vhv-iommu-arm-smmu-no-driver    arm64 server with IORT, no SMMU unit: the driver is missing (warn)
+and, under Tests/Fixtures/sos/:
+  vhv-amd-sev-host                a sos report of an AMD SEV-SNP host on cgroup v2 (kvm.secure-guest and
+                                  kvm.cgroup-controllers pass from what sos copies)
 """
 import os
 import sys
@@ -239,3 +242,42 @@ kvm_host(r, release="5.14.0-427.13.1.el9_4.aarch64", cpu=arm_cpuinfo(), modules=
 acpi_tables(r, ["APIC", "DSDT", "FACP", "GTDT", "IORT", "MCFG", "PPTT", "SPCR"])
 
 print("vhv roots written under", BASE)
+
+# --- a sos report of an AMD SEV-SNP host on cgroup v2 (Tests/Fixtures/sos) ----------------------------------
+# What sos 4.x copies for these checks: proc/mounts (filesys), sys/fs/cgroup (cgroups), sys/module/*/parameters
+# (kernel), and the /dev listing (block) that stands in for /dev/sev. CPUID 0x8000001F is never in a sos report.
+
+SOS = os.path.join(os.path.dirname(BASE), "sos")
+
+def s(root, path, text):
+    p = os.path.join(SOS, root, path.lstrip("/"))
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    with open(p, "w") as f:
+        f.write(text)
+
+r = "vhv-amd-sev-host"
+s(r, "version.txt", "sosreport: 4.5.6\n")
+s(r, "sos_commands/host/hostname", "sevhost01.example.com\n")
+s(r, "sos_commands/date/date_--utc", "Tue Dec  1 10:00:00 UTC 2026\n")
+s(r, "sos_commands/kernel/uname_-a", "Linux sevhost01.example.com 5.14.0-427.13.1.el9_4.x86_64 #1 SMP PREEMPT_DYNAMIC Wed Apr 10 10:29:16 EDT 2024 x86_64 x86_64 x86_64 GNU/Linux\n")
+s(r, "sos_commands/kernel/lsmod", "Module                  Size  Used by\nkvm_amd               208896  0\nccp                   126976  1 kvm_amd\nkvm                  1339392  1 kvm_amd\nirqbypass              12288  1 kvm\n")
+s(r, "sos_commands/block/ls_-lanR_.dev", textwrap.dedent("""\
+    /dev:
+    total 0
+    drwxr-xr-x. 19 0   0      3280 Dec  1 09:14 .
+    dr-xr-xr-x. 18 0   0       235 Nov 28 16:02 ..
+    crw-rw-rw-.  1 0  36   10, 232 Dec  1 09:14 kvm
+    drwxr-xr-x.  2 0   0        60 Dec  1 09:14 net
+    crw-rw-rw-.  1 0   0    1,   3 Dec  1 09:14 null
+    crw-------.  1 107 107 10, 124 Dec  1 09:14 sev
+    crw-------.  1 0   0   10, 238 Dec  1 09:14 vhost-net
+    """))
+s(r, "etc/os-release", RHEL9)
+s(r, "proc/cpuinfo", cpuinfo("AuthenticAMD", "AMD EPYC 9354 32-Core Processor", 25, EPYC_SEV))
+s(r, "proc/cmdline", "BOOT_IMAGE=(hd0,gpt2)/vmlinuz-5.14.0-427.13.1.el9_4.x86_64 root=/dev/mapper/rhel-root ro crashkernel=1G-4G:192M rd.lvm.lv=rhel/root\n")
+s(r, "proc/mounts", MOUNTS_V2)
+s(r, "sys/fs/cgroup/cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n")
+s(r, "sys/fs/cgroup/cgroup.subtree_control", "cpuset cpu io memory pids\n")
+for name in ("sev", "sev_es", "sev_snp"):
+    s(r, f"sys/module/kvm_amd/parameters/{name}", "Y\n")
+s(r, "sys/module/kvm_amd/parameters/nested", "1\n")

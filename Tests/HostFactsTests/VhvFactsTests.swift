@@ -2,6 +2,7 @@ import DoctorCore
 import Foundation
 @testable import HostFacts
 import Testing
+import TestSupport
 
 /// The parsers behind the issue-13 virt-host-validate parity checks: /proc/cgroups, cgroup.controllers and the
 /// mount table's cgroup layout; kvm module booleans and the CPUID 0x8000001F recording; the ACPI table listing
@@ -114,6 +115,19 @@ import Testing
         #expect(throws: FactError.self) { try Leaf.parse("eax=0x1ffffffff ebx=0 ecx=0 edx=0") }   // 33 bits
         #expect(throws: FactError.self) { try Leaf.parse("eax=0x0101fd3f ebx=0x00004173") }     // truncated
         #expect(throws: FactError.self) { try Leaf.parse("eax=zz ebx=0 ecx=0 edx=0") }
+    }
+
+    /// A sos report holds what these facts read: proc/mounts, sys/fs/cgroup, the kvm_amd parameters, and the
+    /// /dev listing for /dev/sev; CPUID is never in it.
+    @Test func sosReportAnswers() throws {
+        let store = FactStore(root: try EvidenceOpening.open(directory: Paths.sosFixture("vhv-amd-sev-host")))
+        let cgroups = try store.get(Facts.cgroupControllers)
+        #expect(cgroups.layout == .unified)
+        #expect(cgroups.v2Controllers == ["cpuset", "cpu", "io", "memory", "hugetlb", "pids", "rdma", "misc"])
+        let secure = try store.get(Facts.secureGuestSupport)
+        #expect(secure.sev == true && secure.sevES == true && secure.sevSNP == true)
+        #expect(secure.sevDevice == true)
+        #expect(secure.memoryEncryption == nil)
     }
 
     // MARK: IOMMU firmware
