@@ -254,6 +254,7 @@ public enum Facts {
         guestDefinitions.erased, guestIdentity.erased, hwclockAudit.erased, xend.erased, // issue 12: guest
         mounts.erased, linkSpeeds.erased, migrationSSHKeys.erased, // issue 14: migration
         hostsFile.erased, localAddresses.erased, // issue 13: ready-a
+        cgroupControllers.erased, secureGuestSupport.erased, iommuFirmware.erased, // issue 13: vhv
     ]
 
     /// Resolves a fact name used in a check file: a fixed name, or a family such as `sysctl:<name>`.

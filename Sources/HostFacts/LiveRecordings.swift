@@ -56,5 +56,9 @@ public enum LiveRecordings {
         LiveRecording(file: GuestImages.headerRecording, readBy: Facts.guestImages.name, mayHoldSecrets: false) { context in
             (try? context.store.get(Facts.guestImages))?.recordedHeaders
         },
+        // issue 13: vhv — CPUID 0x8000001F (AMD memory encryption: SEV, SEV-ES, SEV-SNP) for kvm.secure-guest.
+        LiveRecording(file: SecureGuestSupport.cpuidRecording, readBy: Facts.secureGuestSupport.name, mayHoldSecrets: false) { context in
+            (try? context.store.get(Facts.secureGuestSupport))?.memoryEncryption?.recordedText
+        },
     ]
 }

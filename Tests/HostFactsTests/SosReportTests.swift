@@ -282,6 +282,8 @@ import TestSupport
         .init(name: "migr-src", hostname: "kvm-a", collectedAt: Date(timeIntervalSince1970: 1_794_819_600), devListed: false),
         .init(name: "migr-dst-ready", hostname: "kvm-b", collectedAt: Date(timeIntervalSince1970: 1_794_819_600), devListed: false),
         .init(name: "migr-dst-oldcpu", hostname: "kvm-d", collectedAt: Date(timeIntervalSince1970: 1_794_819_600), devListed: false),
+        // issue 13: vhv — an AMD SEV-SNP host on cgroup v2 (make-roots-i13-vhv.py).
+        .init(name: "vhv-amd-sev-host", hostname: "sevhost01.example.com", collectedAt: Date(timeIntervalSince1970: 1_796_119_200), devListed: true),
     ]
 
     @Test func everyFixtureIsDescribedHere() {

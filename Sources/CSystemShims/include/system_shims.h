@@ -28,3 +28,11 @@ const void *vd_memmem(const void *haystack, size_t haystack_length, const void *
 /// modes = 0). Returns 1 synchronised, 0 not synchronised, -1 when the call failed.
 int vd_clock_synchronized(void);
 #endif
+
+#ifndef VIRT_DOCTOR_CPUID_LEAF_H
+#define VIRT_DOCTOR_CPUID_LEAF_H
+/// issue 13: vhv. CPUID leaf `leaf` (sub-leaf 0) into regs = eax, ebx, ecx, edx, when the processor reports
+/// that leaf (its range's maximum is checked first). Returns 1 when read, 0 when not (beyond the maximum,
+/// or not x86). Reading CPUID changes nothing.
+int vd_cpuid_leaf(unsigned int leaf, unsigned int regs[4]);
+#endif

@@ -111,6 +111,9 @@ public enum Evaluators {
             KVMNested.self,
             HostSysctlPersistence.self,
             HostHostnameIP.self,
+            // issue 13: vhv
+            KVMCgroupControllers.self,
+            KVMSecureGuest.self,
         ]
     }
 
