@@ -97,6 +97,9 @@ public enum Evaluators {
             XenXendConfig.self,
             // issue 14: migration (checks of a pair of hosts)
             MigrSameVersion.self,
+            // issue 13: ovirt
+            OVirtVDSMConfigured.self,
+            OVirtHEState.self,
         ]
     }
 
