@@ -81,7 +81,7 @@ enum OVirtHEState: CheckEvaluator {
         if let running = live.first(where: { $0.engineVM?.lowercased() == "up" }) {
             detail.append(context.fragment(Condition.detailEngine, ["host": running.hostname]))
         }
-        if !hosts.isEmpty { detail.append(context.fragment(Condition.detailHosts, ["count": String(hosts.count)])) }
+        if !hosts.isEmpty { detail.append(context.fragment(Condition.detailHosts, ["count": String(live.count), "total": String(hosts.count)])) }
         values["detail"] = detail.isEmpty ? state.detail : detail.joined(separator: "; ")
         return .pass(.healthy, values, evidence: evidence)
     }

@@ -28,6 +28,7 @@ enum OVirtVDSMConfigured: CheckEvaluator {
         case lvmUntagged = "lvm-untagged"
         case sanlockHostName = "sanlock-host-name"
         case sanlockWorkers = "sanlock-workers"
+        case sanlockWorkersUnset = "sanlock-workers-unset"
     }
 
     static func evaluate(_ context: EvaluationContext) throws(FactError) -> Outcome<Condition> {
@@ -113,7 +114,8 @@ enum OVirtVDSMConfigured: CheckEvaluator {
                     good = false
                 }
                 if expected.sanlockWorkers, workers != "50" {
-                    problems.append(context.fragment(Condition.sanlockWorkers, ["path": name, "found": workers ?? "unset"]))
+                    problems.append(workers.map { context.fragment(Condition.sanlockWorkers, ["path": name, "found": $0]) }
+                                    ?? context.fragment(Condition.sanlockWorkersUnset, ["path": name]))
                     good = false
                 }
                 if good { found.append(name) }
