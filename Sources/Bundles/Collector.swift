@@ -185,6 +185,17 @@ public enum Collector {
             }
         }
 
+        // issue 13: ovirt — the hosted-engine HA state of every host, which only the HA broker can tell
+        // (read-only: it asks the broker for the metadata on the shared storage). ovirt.he-state reads the
+        // recording in the bundle.
+        if options.root.isLive, FileManager.default.isExecutableFile(atPath: "/usr/sbin/hosted-engine"),
+           options.root.exists("/etc/ovirt-hosted-engine/hosted-engine.conf") {
+            _ = step("hosted-engine") {
+                let output = try runBounded("/usr/sbin/hosted-engine", ["--vm-status", "--json"], seconds: 30, maximumBytes: 1 << 20)
+                if !output.isEmpty { add(HostedEngineState.vmStatusRecording, output) }
+            }
+        }
+
         // 3. What the checks read, listed, stat'ed and followed.
         _ = step("evidence") {
             let seen = recorder.snapshot()

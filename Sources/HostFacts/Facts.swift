@@ -255,6 +255,7 @@ public enum Facts {
         mounts.erased, linkSpeeds.erased, migrationSSHKeys.erased, // issue 14: migration
         hostsFile.erased, localAddresses.erased, // issue 13: ready-a
         cgroupControllers.erased, secureGuestSupport.erased, iommuFirmware.erased, // issue 13: vhv
+        vdsmConfiguration.erased, // issue 13: ovirt
     ]
 
     /// Resolves a fact name used in a check file: a fixed name, or a family such as `sysctl:<name>`.

@@ -404,6 +404,15 @@ public struct HostedEngineState: Codable, Sendable, Equatable {
     public var state: String?
     /// When the agent entered the state it is in (first line of the latest run of that state), from its log.
     public var since: String?
+    // issue 13: ovirt — the HA state of every host (ovirt.he-state).
+    /// The hosts `hosted-engine --vm-status` lists, with their score, maintenance and freshness.
+    public var hosts: [HAHost]?
+    /// This host's score: the agent log's last "Current state X (score: N)", else its row in --vm-status.
+    public var score: Int?
+    /// What the agent deducted from the base score 3400 in the run of the current score, from its log.
+    public var penalties: [HAPenalty]?
+    /// host_id in /etc/ovirt-hosted-engine/hosted-engine.conf: which --vm-status row is this host.
+    public var localHostID: Int?
 
     /// What sos's ovirt_hosted_engine plugin saves of `hosted-engine --vm-status`.
     static let statusOutputs = ["/sos_commands/ovirt_hosted_engine/hosted-engine_--vm-status",
@@ -414,19 +423,20 @@ public struct HostedEngineState: Codable, Sendable, Equatable {
     public static func parseVMStatus(_ text: String, source: String) throws(FactError) -> HostedEngineState {
         try TextChecks.requireText(text, source: source)
         let lower = text.lowercased()
+        let hosts = parseHAHosts(text)
         if lower.contains("global maintenance mode") {
             let banner = text.split(separator: "\n").first { $0.lowercased().contains("global maintenance") }.map { LibvirtdStartLog.quoted(String($0)) } ?? ""
-            return HostedEngineState(globalMaintenance: true, source: source, detail: banner)
+            return HostedEngineState(globalMaintenance: true, source: source, detail: banner, hosts: hosts)
         }
         let compact = lower.replacingOccurrences(of: " ", with: "")
         if compact.contains("\"global_maintenance\":true") {
-            return HostedEngineState(globalMaintenance: true, source: source, detail: "\"global_maintenance\": true")
+            return HostedEngineState(globalMaintenance: true, source: source, detail: "\"global_maintenance\": true", hosts: hosts)
         }
         if compact.contains("\"global_maintenance\":false") {
-            return HostedEngineState(globalMaintenance: false, source: source, detail: "\"global_maintenance\": false")
+            return HostedEngineState(globalMaintenance: false, source: source, detail: "\"global_maintenance\": false", hosts: hosts)
         }
         if lower.contains("--== host") || lower.contains("engine status") {
-            return HostedEngineState(globalMaintenance: false, source: source, detail: "no GLOBAL MAINTENANCE banner")
+            return HostedEngineState(globalMaintenance: false, source: source, detail: "no GLOBAL MAINTENANCE banner", hosts: hosts)
         }
         let first = text.split(separator: "\n").first.map { LibvirtdStartLog.quoted(String($0.prefix(120))) } ?? ""
         throw .unparsable(source: source, detail: "not `hosted-engine --vm-status` output; it begins: \(first)")
@@ -453,22 +463,44 @@ public struct HostedEngineState: Codable, Sendable, Equatable {
             guard entry.state == last.state else { break }
             since = entry.time ?? since
         }
+        let scoring = parseAgentScore(text)
         return HostedEngineState(globalMaintenance: last.state == "GlobalMaintenance", source: source,
-                                 detail: LibvirtdStartLog.quoted(last.line), state: last.state, since: since)
+                                 detail: LibvirtdStartLog.quoted(last.line), state: last.state, since: since,
+                                 score: scoring?.score, penalties: scoring?.penalties)
     }
 
     static func read(_ root: HostRoot) throws(FactError) -> Sourced<HostedEngineState> {
-        for path in statusOutputs {
-            guard let text = try root.readTextIfPresent(path, limit: 1 << 20) else { continue }
-            return Sourced(try parseVMStatus(text, source: path), sources: [path])
-        }
+        let configurationText: String? = (try? root.readTextIfPresent(configuration, limit: 1 << 16)) ?? nil
+        let localHostID = configurationText.flatMap(parseHostID)
+        // The agent log adds this host's score and its penalties to what --vm-status says.
+        var agent: HostedEngineState?
+        var agentError: FactError?
         do throws(FactError) {
             let bytes = try root.readTail(agentLog, maxBytes: 4 << 20)
-            return Sourced(try parseAgentLog(String(decoding: bytes, as: UTF8.self), source: agentLog), sources: [agentLog])
-        } catch .absent {
-            // below
+            agent = try parseAgentLog(String(decoding: bytes, as: UTF8.self), source: agentLog)
+        } catch {
+            agentError = error
         }
-        if root.exists("/etc/ovirt-hosted-engine/hosted-engine.conf") {
+        // A bundle's recording of `hosted-engine --vm-status --json` (collect runs it on the live host) first.
+        for path in (root.isLive ? [] : [vmStatusRecording]) + statusOutputs {
+            guard let text = try root.readTextIfPresent(path, limit: 1 << 20) else { continue }
+            var state = try parseVMStatus(text, source: path)
+            state.localHostID = localHostID
+            let own = state.hosts?.first { $0.id == localHostID }
+            state.score = agent?.score ?? own?.score
+            state.penalties = agent?.penalties
+            state.state = state.state ?? agent?.state ?? own?.state
+            let sources = agent == nil ? [path] : [path, agentLog]
+            return Sourced(state, sources: sources)
+        }
+        if var agent {
+            agent.localHostID = localHostID
+            return Sourced(agent, sources: [agentLog])
+        }
+        if let agentError {
+            if case .absent = agentError {} else { throw agentError }
+        }
+        if root.exists(configuration) {
             throw .absent("the hosted-engine state (`hosted-engine --vm-status` output or \(agentLog))")
         }
         throw .absent("/etc/ovirt-hosted-engine/hosted-engine.conf (this host is not part of a self-hosted engine)")

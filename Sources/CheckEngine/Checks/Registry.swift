@@ -114,6 +114,9 @@ public enum Evaluators {
             // issue 13: vhv
             KVMCgroupControllers.self,
             KVMSecureGuest.self,
+            // issue 13: ovirt
+            OVirtVDSMConfigured.self,
+            OVirtHEState.self,
         ]
     }
 
