@@ -56,5 +56,9 @@ public enum LiveRecordings {
         LiveRecording(file: GuestImages.headerRecording, readBy: Facts.guestImages.name, mayHoldSecrets: false) { context in
             (try? context.store.get(Facts.guestImages))?.recordedHeaders
         },
+        // issue 13: hit-b — AppArmor DENIED records read from /dev/kmsg (a host without a log daemon keeps them nowhere else).
+        LiveRecording(file: AppArmorDenials.recording, readBy: Facts.appArmorDenials.name, mayHoldSecrets: true) { context in
+            (try? context.store.get(Facts.appArmorDenials))?.recordedText
+        },
     ]
 }

@@ -97,6 +97,10 @@ public enum Evaluators {
             XenXendConfig.self,
             // issue 14: migration (checks of a pair of hosts)
             MigrSameVersion.self,
+            // issue 13: hit-b
+            NetDockerForwardDrop.self,
+            KVMCoexistence.self,
+            SecAppArmorDenials.self,
         ]
     }
 
