@@ -17,6 +17,8 @@ Roots:
   hb-apparmor-denied-disk     Ubuntu host: AppArmor refuses guest web01 its data disk (kern.log, syslog, audit.log)
   hb-apparmor-clean           Ubuntu host with AppArmor on and only a non-libvirt denial in the logs
   hb-apparmor-capability      libvirtd refused the perfmon capability only
+and under Tests/Fixtures/sos/:
+  hb-sos-docker-vbox-apparmor a sos report where all three checks find their problem
 """
 import os
 import shutil
@@ -214,3 +216,57 @@ apparmor_host("hb-apparmor-clean", kern_log=kern(SNAP_DENIAL) + "Nov 18 09:30:01
 apparmor_host("hb-apparmor-capability",
               kern_log=kern('audit: type=1400 audit(1763458500.331:340): apparmor="DENIED" operation="capable" class="cap" '
                             'profile="libvirtd" pid=1377 comm="rpc-libvirtd" capability=38  capname="perfmon"'))
+
+# ================================================================ a sos report holding all three (Tests/Fixtures/sos)
+# hb-sos-docker-vbox-apparmor: an Ubuntu host on a 6.12 kernel with Docker, VirtualBox and a guest on br0, as
+# sos 4.7 saves it: firewall_tables' iptables-save, the kernel plugin's sysctl -a, lsmod, dmesg and the
+# /sys/module parameters it copies; an AppArmor denial of the guest's data disk in dmesg.
+SOS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sos")
+
+
+def sos_w(r, path, text):
+    p = os.path.join(SOS, r, path)
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    with open(p, "w") as f:
+        f.write(text)
+
+
+r = "hb-sos-docker-vbox-apparmor"
+shutil.rmtree(os.path.join(SOS, r), ignore_errors=True)
+SOS_RELEASE = "6.12.0-15-generic"
+sos_w(r, "version.txt", "sosreport: 4.7.2\n")
+sos_w(r, "sos_commands/kernel/uname_-a", f"Linux kvm02 {SOS_RELEASE} #15-Ubuntu SMP PREEMPT_DYNAMIC Fri Nov 29 13:21:07 UTC 2024 x86_64 x86_64 x86_64 GNU/Linux\n")
+sos_w(r, "sos_commands/host/hostname", "kvm02\n")
+sos_w(r, "sos_commands/date/date_--utc", "Tue Nov 18 10:02:11 UTC 2025\n")
+sos_w(r, "sos_commands/kernel/sysctl_-a", "kernel.hostname = kvm02\nnet.bridge.bridge-nf-call-arptables = 0\n"
+      "net.bridge.bridge-nf-call-ip6tables = 1\nnet.bridge.bridge-nf-call-iptables = 1\nnet.ipv4.ip_forward = 1\n")
+sos_w(r, "sos_commands/kernel/lsmod", "Module                  Size  Used by\n"
+      "vboxnetadp             28672  0\nvboxnetflt             36864  0\nvboxdrv               696320  2 vboxnetadp,vboxnetflt\n"
+      "kvm_intel             413696  0\nkvm                  1347584  1 kvm_intel\nbr_netfilter           32768  0\n"
+      "bridge                417792  1 br_netfilter\n")
+sos_w(r, "sos_commands/kernel/dmesg", "[    0.000000] Linux version " + SOS_RELEASE + " (buildd@lcy02-amd64-040) #15-Ubuntu SMP\n"
+      "[    2.031000] kvm_intel: VMX enabled\n"
+      "[ 4182.551203] " + denial("1763458267.412", 288, "open", GUEST, "/srv/vm-data/web01-data.qcow2", "qemu-system-x86", "r", "r") + "\n")
+sos_w(r, "sos_commands/process/ps_auxwww", "USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n"
+      "root           1  0.0  0.0 167740 13012 ?        Ss   09:01   0:02 /sbin/init\n"
+      "root         912  0.3  0.4 2495112 80240 ?       Ssl  09:01   0:41 /usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock\n"
+      "root        1377  0.0  0.2 1620092 41020 ?       Ssl  09:01   0:03 /usr/sbin/libvirtd\n")
+sos_w(r, "sos_commands/firewall_tables/iptables-save", docker_iptables_save())
+sos_w(r, "sos_commands/systemd/systemctl_list-units_--all",
+      "  UNIT                 LOAD   ACTIVE SUB     DESCRIPTION\n"
+      "  docker.service       loaded active running Docker Application Container Engine\n"
+      "  libvirtd.service     loaded active running libvirt legacy monolithic daemon\n"
+      "  vboxdrv.service      loaded active exited  VirtualBox Linux kernel module\n")
+sos_w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", "Intel(R) Core(TM) i7-10700 CPU @ 2.90GHz", 6, INTEL, count=2))
+sos_w(r, "proc/cmdline", f"BOOT_IMAGE=/vmlinuz-{SOS_RELEASE} root=/dev/mapper/vg0-root ro quiet splash\n")
+sos_w(r, "sys/module/kvm/parameters/enable_virt_at_load", "Y\n")
+sos_w(r, "sys/module/apparmor/parameters/enabled", "Y\n")
+sos_w(r, "etc/os-release", UBUNTU2404)
+sos_w(r, "etc/hostname", "kvm02\n")
+sos_w(r, "etc/docker/daemon.json", "{\n  \"log-driver\": \"journald\"\n}\n")
+sos_w(r, "etc/apparmor.d/local/abstractions/libvirt-qemu", "# Site-specific additions and overrides for 'abstractions/libvirt-qemu'\n")
+sos_w(r, "etc/libvirt/qemu/web01.xml", guest_xml("web01", WEB01_UUID, bridge_iface("52:54:00:6a:10:01", "br0"), [("vdb", "/srv/vm-data/web01-data.qcow2")]))
+for name, target in [("hostname", "sos_commands/host/hostname"), ("uname", "sos_commands/kernel/uname_-a"),
+                     ("lsmod", "sos_commands/kernel/lsmod"), ("ps", "sos_commands/process/ps_auxwww"),
+                     ("date", "sos_commands/date/date_--utc")]:
+    os.symlink(target, os.path.join(SOS, r, name))

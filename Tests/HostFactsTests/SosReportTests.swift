@@ -278,6 +278,8 @@ import TestSupport
         .init(name: "pvm-host", hostname: "pvm-runner-3", collectedAt: Date(timeIntervalSince1970: 1_796_126_400), devListed: true, collector: "sos 4.0"),
         // The hostname output is a link out of the root: the name comes from uname -a instead.
         .init(name: "sos-symlink-escape", hostname: "escape-test.example.com", collectedAt: Date(timeIntervalSince1970: 1_796_122_800), devListed: true),
+        // issue 13: hit-b (make-roots-i13-hit-b.py)
+        .init(name: "hb-sos-docker-vbox-apparmor", hostname: "kvm02", collectedAt: Date(timeIntervalSince1970: 1_763_460_131), devListed: false, collector: "sos 4.7.2"),
     ]
 
     @Test func everyFixtureIsDescribedHere() {

@@ -80,6 +80,7 @@ enum SecAppArmorDenials: CheckEvaluator {
         variables["reload"] = target.reload
         variables["rule"] = rule(for: first.name) ?? "\"/path/to/images/**\" rwk,"
         variables["path"] = first.name
+        variables["guest"] = first.guestUUID.flatMap { names[$0] } ?? "GUEST"
         return .fail(.fileDenials, variables, evidence: evidence)
     }
 }
