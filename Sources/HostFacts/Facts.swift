@@ -256,6 +256,7 @@ public enum Facts {
         hostsFile.erased, localAddresses.erased, // issue 13: ready-a
         cgroupControllers.erased, secureGuestSupport.erased, iommuFirmware.erased, // issue 13: vhv
         vdsmConfiguration.erased, // issue 13: ovirt
+        dockerDaemon.erased, forwardChain.erased, kvmVirtAtLoad.erased, appArmorDenials.erased, // issue 13: hit-b
     ]
 
     /// Resolves a fact name used in a check file: a fixed name, or a family such as `sysctl:<name>`.

@@ -104,7 +104,7 @@ public struct KernelLog: Codable, Sendable, Equatable {
 
     /// Reads every record currently in the kernel ring buffer without waiting for new ones.
     /// Returns nil when the device cannot be opened (permission denied, or no /dev/kmsg in a container).
-    private static func readKmsg() -> [UInt8]? {
+    static func readKmsg() -> [UInt8]? {
         let descriptor = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }

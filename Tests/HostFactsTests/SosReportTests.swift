@@ -284,6 +284,8 @@ import TestSupport
         .init(name: "migr-dst-oldcpu", hostname: "kvm-d", collectedAt: Date(timeIntervalSince1970: 1_794_819_600), devListed: false),
         // issue 13: vhv — an AMD SEV-SNP host on cgroup v2 (make-roots-i13-vhv.py).
         .init(name: "vhv-amd-sev-host", hostname: "sevhost01.example.com", collectedAt: Date(timeIntervalSince1970: 1_796_119_200), devListed: true),
+        // issue 13: hit-b (make-roots-i13-hit-b.py)
+        .init(name: "hb-sos-docker-vbox-apparmor", hostname: "kvm02", collectedAt: Date(timeIntervalSince1970: 1_763_460_131), devListed: false, collector: "sos 4.7.2"),
     ]
 
     @Test func everyFixtureIsDescribedHere() {

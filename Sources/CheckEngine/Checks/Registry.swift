@@ -117,6 +117,10 @@ public enum Evaluators {
             // issue 13: ovirt
             OVirtVDSMConfigured.self,
             OVirtHEState.self,
+            // issue 13: hit-b
+            NetDockerForwardDrop.self,
+            KVMCoexistence.self,
+            SecAppArmorDenials.self,
         ]
     }
 
