@@ -17,6 +17,8 @@ public struct GuestSignals: Codable, Sendable, Equatable {
     public var hypervisorVendor: String?
     public var container: String?
     public var evidence: [String]
+    /// A confidential guest's technology as virt-what-cvm names it (amd-sev-snp, intel-tdx ...).
+    public var confidential: String?
 
     public var hypervisorName: String? { hypervisorVendor.map(VirtualizationReport.displayName) }
 
@@ -32,7 +34,8 @@ public struct GuestSignals: Codable, Sendable, Equatable {
             evidence.append("/proc/cpuinfo: the 'hypervisor' flag is set")
         }
         return Sourced(GuestSignals(isVirtualMachine: isVM, hypervisorVendor: report.hypervisorVendor,
-                                    container: report.container, evidence: evidence), sources: detection.sources)
+                                    container: report.container, evidence: evidence, confidential: report.confidential),
+                       sources: detection.sources)
     }
 }
 

@@ -28,3 +28,10 @@ const void *vd_memmem(const void *haystack, size_t haystack_length, const void *
 /// modes = 0). Returns 1 synchronised, 0 not synchronised, -1 when the call failed.
 int vd_clock_synchronized(void);
 #endif
+
+#ifndef VIRT_DOCTOR_CPUID_REGISTERS_H
+#define VIRT_DOCTOR_CPUID_REGISTERS_H
+/// CPUID leaf `leaf`, subleaf `subleaf`: eax, ebx, ecx, edx into `registers`. Returns 1 on x86, 0 elsewhere
+/// (registers zeroed). Used for the confidential-guest leaves (0, 1, 0x21, 0x8000001F, Hyper-V 0x40000003/C).
+int vd_cpuid_registers(unsigned int leaf, unsigned int subleaf, unsigned int registers[4]);
+#endif
