@@ -343,3 +343,27 @@ import TestSupport
         #expect(VirtualizationReport.detect(try HostRoot(directory: scratch.path)).systemdDetectVirt == "none")
     }
 }
+
+/// A sos report keeps no CPUID leaves and no SEV_STATUS: its dmesg, lscpu and dmidecode answer instead.
+@Suite struct SosReportDetectionTests {
+    @Test func sevSNPGuestWithHyperVEnlightenmentsInASosReport() throws {
+        let scratch = ScratchRoot()
+        scratch.write("version.txt", "sosreport: 4.5.6\n")
+        scratch.write("sos_commands/kernel/dmesg", """
+            [    0.000000] Linux version 5.14.0-427.13.1.el9_4.x86_64
+            [    0.000000] Hypervisor detected: Microsoft Hyper-V
+            [    0.162212] Memory Encryption Features active: AMD SEV SEV-ES SEV-SNP
+
+            """)
+        scratch.write("sos_commands/processor/lscpu", "Architecture:        x86_64\nVendor ID:           AuthenticAMD\nHypervisor vendor:   Microsoft\nVirtualization type: full\n")
+        scratch.write("sos_commands/hardware/dmidecode", "Handle 0x0100, DMI type 1, 27 bytes\nSystem Information\n\tManufacturer: QEMU\n\tProduct Name: Standard PC (Q35 + ICH9, 2009)\n")
+        scratch.write("proc/cpuinfo", "processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu hypervisor\n")
+        let root = try EvidenceOpening.open(directory: scratch.path)
+        #expect(root.evidence.kind == .sosReport)
+        let report = VirtualizationReport.detect(root)
+        #expect(report.confidential == "amd-sev-snp", "\(report.reasoning)")
+        #expect(report.identifiers == ["kvm"], "\(report.conclusions)")
+        #expect(report.hypervisorVendor == "KVM")
+        #expect(report.systemdDetectVirt == "qemu", "\(report.reasoning)")
+    }
+}
