@@ -21,6 +21,8 @@ public struct GuestSignals: Codable, Sendable, Equatable {
     public var confidential: String?
 
     public var hypervisorName: String? { hypervisorVendor.map(VirtualizationReport.displayName) }
+    /// The confidential-computing technology as people write it ("AMD SEV-SNP").
+    public var confidentialName: String? { confidential.map(ConfidentialGuest.displayName) }
 
     static func gather(_ store: FactStore) throws(FactError) -> Sourced<GuestSignals> {
         let detection = try store.sourced(Facts.virtualization).get()

@@ -87,5 +87,17 @@ import TestSupport
         let json = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any]
         #expect(json["systemdDetectVirt"] as? String == testCase.1, "\(testCase.0)")
     }
+
+    /// A confidential guest is checked as a guest, and the report says which technology protects it.
+    @Test func confidentialGuestInTheGuestProfile() throws {
+        let run = try Run(["check", "--root", root("detect-sev-snp-cpuid"), "--format", "json"])
+        let json = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any]
+        let profile = json["profile"] as! [String: Any]
+        #expect(profile["effective"] as? String == "guest")
+        #expect((profile["reason"] as? String)?.hasSuffix("(KVM, AMD SEV-SNP)") == true, "\(profile)")
+        #expect((json["host"] as! [String: Any])["virtualization"] as? String == "virtual machine (KVM, AMD SEV-SNP)")
+        let virtType = (json["findings"] as! [[String: Any]]).first { $0["id"] as? String == "guest.virt-type" }
+        #expect((virtType?["summary"] as? String)?.contains("AMD SEV-SNP") == true, "\(String(describing: virtType))")
+    }
 }
 
