@@ -69,6 +69,19 @@ int vd_cpuid_leaf(unsigned int leaf, unsigned int regs[4]) {
     return 1;
 #else
     (void)leaf;
+int vd_cpuid_registers(unsigned int leaf, unsigned int subleaf, unsigned int registers[4]) {
+    memset(registers, 0, 4 * sizeof(unsigned int));
+#if defined(__i386__) || defined(__x86_64__)
+    unsigned int eax = 0, ebx = 0, ecx = 0, edx = 0;
+    __cpuid_count(leaf, subleaf, eax, ebx, ecx, edx);
+    registers[0] = eax;
+    registers[1] = ebx;
+    registers[2] = ecx;
+    registers[3] = edx;
+    return 1;
+#else
+    (void)leaf;
+    (void)subleaf;
     return 0;
 #endif
 }

@@ -96,7 +96,9 @@ public struct Diagnosis: Sendable {
         let detection = try? store.get(Facts.virtualization)
         var machine: String
         if let signals, signals.isVirtualMachine {
-            machine = strings("machine_virtual") + (signals.hypervisorVendor.map { " (\($0))" } ?? "")
+            // A confidential guest says so next to its hypervisor: "virtual machine (KVM, AMD SEV-SNP)".
+            let details = [signals.hypervisorVendor, detection?.confidentialName].compactMap { $0 }
+            machine = strings("machine_virtual") + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
         } else if let xen = try? store.get(Facts.xen), xen.isDom0 {
             machine = "Xen dom0"
         } else if detection?.withoutEvidence != true, store.root.exists("/proc/cpuinfo") || store.root.isLive || signals != nil {

@@ -34,8 +34,10 @@ public enum ProfileDetector {
                     ? strings("profile_reason_nested_working")
                     : strings("profile_reason_nested_present"))
             }
+            // "(KVM)", or for a confidential guest "(KVM, AMD SEV-SNP)".
+            let details = [guest?.hypervisorName, guest?.confidentialName].compactMap { $0 }
             return Choice(profile: .guest, reason: strings("profile_reason_guest")
-                          + (guest?.hypervisorName.map { " (\($0))" } ?? ""))
+                          + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))"))
         }
         return Choice(profile: .host, reason: strings("profile_reason_host"))
     }

@@ -17,8 +17,12 @@ public struct GuestSignals: Codable, Sendable, Equatable {
     public var hypervisorVendor: String?
     public var container: String?
     public var evidence: [String]
+    /// A confidential guest's technology as virt-what-cvm names it (amd-sev-snp, intel-tdx ...).
+    public var confidential: String?
 
     public var hypervisorName: String? { hypervisorVendor.map(VirtualizationReport.displayName) }
+    /// The confidential-computing technology as people write it ("AMD SEV-SNP").
+    public var confidentialName: String? { confidential.map(ConfidentialGuest.displayName) }
 
     static func gather(_ store: FactStore) throws(FactError) -> Sourced<GuestSignals> {
         let detection = try store.sourced(Facts.virtualization).get()
@@ -32,7 +36,8 @@ public struct GuestSignals: Codable, Sendable, Equatable {
             evidence.append("/proc/cpuinfo: the 'hypervisor' flag is set")
         }
         return Sourced(GuestSignals(isVirtualMachine: isVM, hypervisorVendor: report.hypervisorVendor,
-                                    container: report.container, evidence: evidence), sources: detection.sources)
+                                    container: report.container, evidence: evidence, confidential: report.confidential),
+                       sources: detection.sources)
     }
 }
 

@@ -27,7 +27,9 @@ public final class LiveRecordingContext {
 public enum LiveRecordings {
     public static let all: [LiveRecording] = [
         LiveRecording(file: "/cpuid.txt", readBy: Facts.virtualization.name, mayHoldSecrets: false) { context in
-            context.detection.cpuidSignature.map { $0 + "\n" }
+            // Every hypervisor leaf up to the known signature, the confidential-guest leaves and SEV_STATUS;
+            // a stand-in (lscpu's vendor) is kept as the one signature line it stands for.
+            context.detection.cpuid?.recordedText ?? context.detection.cpuidSignature.map { $0 + "\n" }
         },
         LiveRecording(file: "/dmidecode.txt", readBy: Facts.virtualization.name, mayHoldSecrets: false) { context in
             let dmi = context.detection.dmi

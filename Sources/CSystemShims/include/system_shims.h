@@ -35,4 +35,9 @@ int vd_clock_synchronized(void);
 /// that leaf (its range's maximum is checked first). Returns 1 when read, 0 when not (beyond the maximum,
 /// or not x86). Reading CPUID changes nothing.
 int vd_cpuid_leaf(unsigned int leaf, unsigned int regs[4]);
+#ifndef VIRT_DOCTOR_CPUID_REGISTERS_H
+#define VIRT_DOCTOR_CPUID_REGISTERS_H
+/// CPUID leaf `leaf`, subleaf `subleaf`: eax, ebx, ecx, edx into `registers`. Returns 1 on x86, 0 elsewhere
+/// (registers zeroed). Used for the confidential-guest leaves (0, 1, 0x21, 0x8000001F, Hyper-V 0x40000003/C).
+int vd_cpuid_registers(unsigned int leaf, unsigned int subleaf, unsigned int registers[4]);
 #endif

@@ -10,6 +10,15 @@ public struct DetectionInputs: Sendable {
     /// when unknown (a root without cpuid.txt, or not x86).
     public var cpuidSignature: String?
     public var cpuidSource: String
+    /// Every CPUID leaf recorded or read (the hypervisor signatures leaf by leaf, the confidential-guest
+    /// leaves, SEV_STATUS); nil when there is no CPUID evidence beyond a stand-in.
+    public var cpuid: CPUIDRecording?
+    /// Kernel log lines that say a confidential guest's memory protection is on ("Memory Encryption Features
+    /// active: ...", "tdx: Guest detected"), from a recorded root's kernel log.
+    public var confidentialLogLines: [String] = []
+    public var kernelLogSource: String?
+    /// Set when the recorded signature was "Microsoft Hv" and DMI showed KVM's firmware underneath it.
+    public var hyperVSignatureAtBase = false
     /// dmidecode-style text: recorded output, or lines rebuilt from the SMBIOS table or sysfs.
     public var dmi: String
     public var dmiSource: String
@@ -80,6 +89,8 @@ public struct DetectionInputs: Sendable {
         inputs.selfCgroup = inputs.optionalText("/proc/self/cgroup")
         inputs.procVersion = inputs.optionalText("/proc/version")
         inputs.sysinfo = inputs.optionalText("/proc/sysinfo")
+        inputs.readConfidentialLogLines()
+        inputs.recognizeHyperVEnlightenments()
         return inputs
     }
 
@@ -107,6 +118,11 @@ public struct DetectionInputs: Sendable {
             #if arch(x86_64) || arch(i386)
             cpuidSource = "CPUID leaf 0x40000000..0x4000ff00"
             cpuidSignature = DetectionInputs.liveHypervisorSignature()
+            cpuid = CPUIDRecording.live()
+            if let cpuid, cpuid.cpuVendor == "AuthenticAMD", let sev = cpuid.registers(0x8000_001F), sev[0] & 0x2 != 0,
+               cpuid.hypervisorBit == true, cpuid.sevStatus == nil {
+                limitations.append("SEV_STATUS (MSR 0xc0010131) could not be read from /dev/cpu/0/msr (run as root with the msr module loaded to tell SEV, SEV-ES and SEV-SNP apart)")
+            }
             #else
             cpuidSource = "CPUID (not on this architecture)"
             #endif
@@ -114,15 +130,47 @@ public struct DetectionInputs: Sendable {
         }
         cpuidSource = "/cpuid.txt"
         guard let bytes = optionalBytes("/cpuid.txt") else { return }
-        var text = String(decoding: bytes, as: UTF8.self)
-        while text.hasSuffix("\n") { text.removeLast() }
-        // A signature is at most 12 printable characters; anything else is not CPUID output.
-        let printable = text.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }
-        guard printable, text.count <= 12, !text.contains("\n") else {
-            problems.append("/cpuid.txt could not be parsed: expected a CPUID vendor signature of at most 12 printable characters")
+        switch CPUIDRecording.parse(String(decoding: bytes, as: UTF8.self)) {
+        case .success(let recording):
+            cpuid = recording
+            cpuidSignature = recording.signature
+            if recording.signatureLeaf != 0x4000_0000 {
+                cpuidSource = String(format: "/cpuid.txt (leaf 0x%08x)", recording.signatureLeaf)
+            }
+        case .failure(let error):
+            problems.append("/cpuid.txt could not be parsed: \(error.reason)")
+        }
+    }
+
+    /// Kernel log lines of a confidential guest, from the logs a recorded root keeps (a sos report's dmesg
+    /// arrives as /dmesg.txt). The live machine answers by CPUID and its device nodes instead.
+    mutating func readConfidentialLogLines() {
+        guard !root.isLive else { return }
+        for path in ["/var/log/dmesg", "/var/log/kern.log", "/journalctl-k.txt", "/dmesg.txt"] {
+            guard let bytes = try? root.readTail(path, maxBytes: KernelLog.tailBytes) else { continue }
+            let text = String(decoding: bytes, as: UTF8.self)
+            guard text.contains("Memory Encryption Features active") || text.contains("tdx: Guest detected") else { continue }
+            for line in text.split(separator: "\n") where line.contains("Memory Encryption Features active:") || line.contains("tdx: Guest detected") {
+                confidentialLogLines.append(String(line.prefix(300)))
+                if confidentialLogLines.count >= 20 { break }
+            }
+            kernelLogSource = path
             return
         }
-        cpuidSignature = text
+    }
+
+    /// Hyper-V enlightenments on KVM: QEMU puts Hyper-V's "Microsoft Hv" at 0x40000000 and KVM's signature at
+    /// 0x40000100. A recording that kept only the first leaf (lscpu's "Hypervisor vendor: Microsoft", an old
+    /// helper's first line) of a machine whose firmware is QEMU's is a KVM guest: virt-what's helper, which
+    /// scans the whole range, would have found KVMKVMKVM.
+    mutating func recognizeHyperVEnlightenments() {
+        guard cpuidSignature == "Microsoft Hv", (cpuid?.signatures.count ?? 1) <= 1 else { return }
+        let kvmFirmware = ["Manufacturer: QEMU", "Product Name: KVM", "Manufacturer: Red Hat", "Manufacturer: oVirt",
+                           "Manufacturer: Nutanix", "Vendor: SeaBIOS", "Vendor: Bochs", "Manufacturer: Bochs"]
+        guard let marker = kvmFirmware.first(where: { dmiContains($0) }), !dmiContains("Manufacturer: Microsoft Corporation") else { return }
+        cpuidSignature = "KVMKVMKVM"
+        hyperVSignatureAtBase = true
+        cpuidSource += " (\"Microsoft Hv\" at 0x40000000 is Hyper-V enlightenments of KVM: \(dmiSource) \(marker))"
     }
 
     /// The CPUID signature lscpu read on the host, by the vendor name lscpu prints for it. Xen's is taken
@@ -164,6 +212,7 @@ public struct DetectionInputs: Sendable {
     static let knownSignatures: Set<String> = [
         "bhyve bhyve ", "KVMKVMKVM", "LKVMLKVMLKVM", "Microsoft Hv", "OpenBSDVMM58", "TCGTCGTCGTCG",
         "VMwareVMware", "XenVMMXenVMM", "VBoxVBoxVBox", "ACRNACRNACRN", "QNXQVMBSQG", " lrpepyh  vr",
+        "Apple VZ", "SRESRESRESRE",
     ]
 
     static func liveHypervisorSignature() -> String {

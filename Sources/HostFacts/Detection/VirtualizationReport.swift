@@ -32,11 +32,22 @@ public struct VirtualizationReport: Codable, Sendable, Equatable {
     /// True when the root held nothing that tells what the machine runs on (no CPU, DMI, /proc or /sys
     /// evidence): "bare metal" would then be a guess. Optional so reports written before it still decode.
     public var withoutEvidence: Bool?
+    /// A confidential guest, by virt-what-cvm's main identifier: amd-sev, amd-sev-es, amd-sev-snp or
+    /// intel-tdx; nil when none was found. Optional so reports written before it still decode.
+    public var confidential: String?
+    /// Exactly the lines virt-what-cvm prints (the technology, and hyperv-hcl behind Hyper-V's paravisor).
+    public var confidentialIdentifiers: [String]?
+    /// What systemd-detect-virt prints ("none", "kvm", "bochs", "lxc-libvirt", "proot" ...); nil without
+    /// machine evidence. It knows identifiers virt-what does not.
+    public var systemdDetectVirt: String?
 
     public var complete: Bool { problems.isEmpty }
 
     /// The vendor as people call it in prose: lscpu's "Microsoft" is Hyper-V to anyone fixing a guest.
     public var hypervisorName: String? { hypervisorVendor.map(Self.displayName) }
+
+    /// The confidential-computing technology as people write it ("AMD SEV-SNP", "Intel TDX").
+    public var confidentialName: String? { confidential.map(ConfidentialGuest.displayName) }
 
     public static func displayName(_ vendor: String) -> String {
         switch vendor {
@@ -91,6 +102,8 @@ public struct VirtualizationReport: Codable, Sendable, Equatable {
         if identifiers.contains("aws"), !report.virtualMachine, report.hypervisorVendor == nil {
             report.reasoning.append("AWS DMI strings without a hypervisor signature: an EC2 bare-metal instance")
         }
+        report.addSystemdAnswer(inputs)
+        report.addConfidentialAnswer(inputs)
         if report.container != nil && report.virtualizationType == "none" && !report.virtualMachine { report.virtualizationType = "container" }
         return report
     }
@@ -108,6 +121,7 @@ public struct VirtualizationReport: Codable, Sendable, Equatable {
             "KVMKVMKVM": "KVM", "XenVMMXenVMM": "Xen", "Microsoft Hv": "Microsoft", "VMwareVMware": "VMware",
             "bhyve bhyve ": "bhyve", "LKVMLKVMLKVM": "KVM", "TCGTCGTCGTCG": "QEMU", "VBoxVBoxVBox": "Oracle",
             "OpenBSDVMM58": "OpenBSD VMM", "ACRNACRNACRN": "ACRN", " lrpepyh  vr": "Parallels",
+            "QNXQVMBSQG": "QNX", "Apple VZ": "Apple", "Linux KVM Hv": "KVM", "SRESRESRESRE": "SRE",
         ]
         let osRelease = inputs.text("/proc/sys/kernel/osrelease") ?? ""
         let compatible = (inputs.text("/proc/device-tree/compatible") ?? "").split(separator: "\0").map(String.init)
@@ -123,6 +137,9 @@ public struct VirtualizationReport: Codable, Sendable, Equatable {
         if let signature = inputs.cpuidSignature, let vendor = signatureVendors[signature] {
             // Xen's dom0 sees no Xen signature; a KVM-compatible signature under Hyper-V nesting shows the top one.
             set(vendor, "full", "\(inputs.cpuidSource): hypervisor signature \"\(signature)\"")
+            if signature != "Microsoft Hv", inputs.cpuid?.signatures.first == "Microsoft Hv" {
+                reasoning.append("\"Microsoft Hv\" at 0x40000000 is Hyper-V enlightenments offered by \(vendor), not Hyper-V")
+            }
             return
         }
         if inputs.exists("/proc/iSeries") { set("OS/400", "para", "/proc/iSeries exists"); return }
@@ -199,6 +216,40 @@ public struct VirtualizationReport: Codable, Sendable, Equatable {
                 reasoning.append("/proc/1/cgroup: \(marker)")
                 break
             }
+        }
+    }
+
+    /// Vendors of systemd-detect-virt's VM identifiers virt-what has no name for.
+    static let systemdVendors: [String: String] = [
+        "bochs": "Bochs", "qnx": "QNX", "acrn": "ACRN", "apple": "Apple", "sre": "SRE",
+    ]
+
+    /// systemd-detect-virt's answer, and what it adds: a VM or container nothing else named.
+    mutating func addSystemdAnswer(_ inputs: DetectionInputs) {
+        guard withoutEvidence != true else { return }
+        let answer = SystemdDetectVirt.identify(inputs)
+        systemdDetectVirt = answer.identifier
+        reasoning.append("systemd-detect-virt would print \(answer.identifier): \(answer.reason)")
+        if SystemdDetectVirt.containerNames.contains(answer.identifier) || answer.identifier == "container-other" {
+            if container == nil, answer.identifier != "container-other" { container = answer.identifier }
+        } else if let vendor = Self.systemdVendors[answer.identifier], !virtualMachine, hypervisorHost == nil {
+            // Only hypervisors virt-what cannot name: everything else virt-what and lscpu's rules decided.
+            virtualMachine = true
+            if hypervisorVendor == nil { hypervisorVendor = vendor }
+            if virtualizationType == "none" || virtualizationType == "container" { virtualizationType = "full" }
+        }
+    }
+
+    /// virt-what-cvm's answer: a confidential guest is a virtual machine whatever else was (not) found.
+    mutating func addConfidentialAnswer(_ inputs: DetectionInputs) {
+        let answer = ConfidentialGuest.identify(inputs)
+        reasoning += answer.reasoning
+        guard let first = answer.identifiers.first else { return }
+        confidential = first
+        confidentialIdentifiers = answer.identifiers
+        if !virtualMachine {
+            virtualMachine = true
+            if virtualizationType == "none" || virtualizationType == "container" { virtualizationType = "full" }
         }
     }
 }

@@ -24,6 +24,8 @@ enum GuestVirtType: CheckEvaluator {
         case fullVirtualization = "full-virtualization"
         case container
         case hypervisorHost = "hypervisor-host"
+        /// A confidential guest: `{technology}` as people write it, `{identifiers}` virt-what-cvm's lines.
+        case confidential
         /// `{system}` when none of the above applies.
         case bareMetal = "bare-metal"
         case physicalCloud = "physical-cloud"
@@ -40,6 +42,8 @@ enum GuestVirtType: CheckEvaluator {
         var evidence = report.conclusions.map { Evidence(source: $0.source, value: $0.value, note: "-> \($0.identifier)") }
         evidence += report.reasoning.map { Evidence(source: "vendor and type", value: $0) }
         evidence += report.limitations.map { Evidence(source: "not readable", value: $0) }
+        if let systemd = report.systemdDetectVirt { evidence.append(Evidence(source: "systemd-detect-virt", value: systemd)) }
+        if let cvm = report.confidentialIdentifiers { evidence.append(Evidence(source: "virt-what-cvm", value: cvm.joined(separator: ", "))) }
         let variables = [
             "system": describe(report, context),
             "identifiers": report.identifiers.isEmpty ? context.fragment(Condition.noIdentifiers) : report.identifiers.joined(separator: ", "),
@@ -64,6 +68,11 @@ enum GuestVirtType: CheckEvaluator {
             } else {
                 parts.append(context.fragment(Condition.unnamedGuest, ["mode": mode]))
             }
+        }
+        if let technology = report.confidentialName {
+            parts.append(context.fragment(Condition.confidential, [
+                "technology": technology, "identifiers": (report.confidentialIdentifiers ?? []).joined(separator: ", "),
+            ]))
         }
         if let container = report.container { parts.append(context.fragment(Condition.container, ["container": container])) }
         if let host = report.hypervisorHost { parts.append(context.fragment(Condition.hypervisorHost, ["host": host])) }
