@@ -69,6 +69,11 @@ int vd_cpuid_leaf(unsigned int leaf, unsigned int regs[4]) {
     return 1;
 #else
     (void)leaf;
+    return 0;
+#endif
+}
+
+/* issue 13: detect */
 int vd_cpuid_registers(unsigned int leaf, unsigned int subleaf, unsigned int registers[4]) {
     memset(registers, 0, 4 * sizeof(unsigned int));
 #if defined(__i386__) || defined(__x86_64__)

@@ -61,6 +61,7 @@ public enum LiveRecordings {
         // issue 13: vhv — CPUID 0x8000001F (AMD memory encryption: SEV, SEV-ES, SEV-SNP) for kvm.secure-guest.
         LiveRecording(file: SecureGuestSupport.cpuidRecording, readBy: Facts.secureGuestSupport.name, mayHoldSecrets: false) { context in
             (try? context.store.get(Facts.secureGuestSupport))?.memoryEncryption?.recordedText
+        },
         // issue 13: hit-b — AppArmor DENIED records read from /dev/kmsg (a host without a log daemon keeps them nowhere else).
         LiveRecording(file: AppArmorDenials.recording, readBy: Facts.appArmorDenials.name, mayHoldSecrets: true) { context in
             (try? context.store.get(Facts.appArmorDenials))?.recordedText
