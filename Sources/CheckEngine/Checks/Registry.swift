@@ -97,6 +97,11 @@ public enum Evaluators {
             XenXendConfig.self,
             // issue 14: migration (checks of a pair of hosts)
             MigrSameVersion.self,
+            // issue 13: certs
+            CertKeyStrength.self,
+            CertPendingEnroll.self,
+            CertInventoryComplete.self,
+            CertEngineInternal.self,
         ]
     }
 
