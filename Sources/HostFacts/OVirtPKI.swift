@@ -217,7 +217,11 @@ public struct EnginePKI: Codable, Sendable, Equatable {
                 entry.problem = error.description
             }
             let keystore = "/etc/pki/ovirt-engine/keys/\(name).p12"
-            if (try? root.captured(keystore)) == true {
+            if root.evidence.kind == .sosReport {
+                // sos's ovirt plugin leaves /etc/pki/ovirt-engine/keys out: whether a keystore exists is unknown.
+                entry.keystorePath = keystore
+                entry.keystoreProblem = "not captured: sos never copies /etc/pki/ovirt-engine/keys"
+            } else if (try? root.captured(keystore)) == true {
                 entry.keystorePath = keystore
                 do throws(FactError) {
                     let bytes = try root.readBytes(keystore, limit: 1 << 20)

@@ -13,7 +13,7 @@ enum CertInventoryComplete: CheckEvaluator {
         case complete
         /// Only components whose absence degrades a feature are missing: `{missing}`.
         case incomplete
-        /// A component VDSM or libvirt cannot work without is missing: `{missing}`.
+        /// A component VDSM or libvirt cannot work without is missing: `{missing}`, of which `{essential}` are needed.
         case broken
         /// Evidence that does not hold the PKI files (a sos report, whose vdsm plugin leaves keys out).
         case notCaptured = "not-captured"
@@ -71,7 +71,9 @@ enum CertInventoryComplete: CheckEvaluator {
         }
         var values = listVariables("missing", missing.map { "\(name(context, $0.component)) (\($0.path)\($0.state == "absent" ? "" : ", \($0.state)"))" })
         values["path"] = missing[0].path
-        if missing.contains(where: { essential.contains($0.component) }) {
+        let needed = missing.filter { essential.contains($0.component) }
+        if !needed.isEmpty {
+            values["essential"] = needed.map { name(context, $0.component) }.joined(separator: ", ")
             return .fail(.broken, values, evidence: evidence)
         }
         return .warn(.incomplete, values, evidence: evidence)
