@@ -43,6 +43,8 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // AES-CBC and PBKDF2 for the certificates of PKCS#12 keystores (issue 13: certs).
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         // Catalog loading, the declarative matcher, named evaluators, the runner and profile selection.

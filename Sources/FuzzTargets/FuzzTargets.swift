@@ -33,7 +33,7 @@ public enum FuzzTargets {
         Target(name: "bls", seedPatterns: ["*/boot/loader/entries/*.conf"], sections: [], run: blsEntry),
         Target(name: "libvirt-xml", seedPatterns: ["*/etc/libvirt/*.xml", "*/run/libvirt/*.xml", "Tests/Fixtures/libvirt/*.xml"], sections: [], run: libvirtXML),
         Target(name: "kernel-log", seedPatterns: ["*/var/log/dmesg", "*/var/log/kern.log", "*/journalctl-k.txt"], sections: [], run: kernelLog),
-        Target(name: "certificate", seedPatterns: ["*.pem", "*.der", "*.crt", "*.cer", "*.key", "*.key.nopass", "*.p7b"], sections: [], run: certificate),
+        Target(name: "certificate", seedPatterns: ["*.pem", "*.der", "*.crt", "*.cer", "*.key", "*.key.nopass", "*.p7b", "*.p12"], sections: [], run: certificate),
         Target(name: "tar", seedPatterns: [], sections: [], run: tar),
         Target(name: "tar-gz", seedPatterns: ["*.tar.gz", "*.tgz"], sections: [], run: tarGz),
         Target(name: "archive", seedPatterns: ["*.tar.xz", "*.txz", "*.tar.bz2", "*.tbz2", "*.tar"], sections: [], run: archive),
@@ -133,6 +133,7 @@ public enum FuzzTargets {
     public static func certificate(_ bytes: [UInt8]) {
         touch(FuzzingEntryPoints.certificateFile(bytes, path: "/etc/pki/fuzz/cert.pem"))
         touch(FuzzingEntryPoints.privateKeyHash(text(bytes)))
+        touch(FuzzingEntryPoints.keystoreCertificates(bytes))  // issue 13: certs (PKCS#12)
     }
 
     /// Limits small enough that a fuzzer's rss limit is never the first to trip.

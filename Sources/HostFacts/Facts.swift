@@ -257,6 +257,7 @@ public enum Facts {
         cgroupControllers.erased, secureGuestSupport.erased, iommuFirmware.erased, // issue 13: vhv
         vdsmConfiguration.erased, // issue 13: ovirt
         dockerDaemon.erased, forwardChain.erased, kvmVirtAtLoad.erased, appArmorDenials.erased, // issue 13: hit-b
+        pendingEnrollment.erased, nodePKIFiles.erased, enginePKI.erased, // issue 13: certs
     ]
 
     /// Resolves a fact name used in a check file: a fixed name, or a family such as `sysctl:<name>`.

@@ -20,6 +20,14 @@ package enum FuzzingEntryPoints {
         }
     }
 
+    /// The certificates of a PKCS#12 keystore opened with engine-setup's default password, or why not.
+    package static func keystoreCertificates(_ bytes: [UInt8]) -> String {
+        switch PKCS12.certificates(bytes, password: EnginePKI.defaultKeystorePassword) {
+        case .success(let certificates): return certificates.map { CertificateParser.read($0, path: "").problem ?? "certificate" }.joined(separator: ",")
+        case .failure(let problem): return problem.description
+        }
+    }
+
     /// `key = value` settings of libvirt's and VDSM's configuration files.
     package static func configurationSettings(_ text: String) -> [(String, String)] { CertificateDiscovery.settings(text) }
 

@@ -121,6 +121,11 @@ public enum Evaluators {
             NetDockerForwardDrop.self,
             KVMCoexistence.self,
             SecAppArmorDenials.self,
+            // issue 13: certs
+            CertKeyStrength.self,
+            CertPendingEnroll.self,
+            CertInventoryComplete.self,
+            CertEngineInternal.self,
         ]
     }
 

@@ -22,6 +22,21 @@ public struct CertificateRecord: Codable, Sendable, Equatable {
     /// nil when swift-certificates accepted the certificate; otherwise why it did not, while the fields
     /// above were still read from the DER structure.
     public var strictParseProblem: String?
+    /// The issuer's signature algorithm as openssl names it ("sha256WithRSAEncryption", "ecdsa-with-SHA1"),
+    /// or its OID when unknown; nil in facts recorded before it was read.
+    public var signatureAlgorithm: String? = nil
+
+    /// The hash of the signature when the algorithm names one ("SHA1", "MD5", "SHA256"); nil for Ed25519,
+    /// RSASSA-PSS (its hash sits in the parameters) and unknown algorithms.
+    public var signatureHash: String? { signatureAlgorithm.flatMap { CertificateRecord.signatureHashes[$0] } }
+
+    static let signatureHashes: [String: String] = [
+        "md2WithRSAEncryption": "MD2", "md5WithRSAEncryption": "MD5", "sha1WithRSAEncryption": "SHA1",
+        "sha224WithRSAEncryption": "SHA224", "sha256WithRSAEncryption": "SHA256", "sha384WithRSAEncryption": "SHA384",
+        "sha512WithRSAEncryption": "SHA512", "ecdsa-with-SHA1": "SHA1", "ecdsa-with-SHA224": "SHA224",
+        "ecdsa-with-SHA256": "SHA256", "ecdsa-with-SHA384": "SHA384", "ecdsa-with-SHA512": "SHA512",
+        "dsaWithSHA1": "SHA1", "dsa_with_SHA224": "SHA224", "dsa_with_SHA256": "SHA256",
+    ]
 
     public var lifetimeDays: Int { Int((notAfter.timeIntervalSince(notBefore) / 86_400).rounded()) }
     public var commonName: String? {
@@ -169,6 +184,7 @@ enum CertificateParser {
             sha256Fingerprint: hex(Array(SHA256.hash(data: der))),
             publicKeySHA256: hex(Array(SHA256.hash(data: Array(spki.encodedBytes)))),
             isCA: false, selfIssued: false, strictParseProblem: nil)
+        record.signatureAlgorithm = signatureAlgorithm(Array(top))
         record.selfIssued = issuer.encodedBytes.elementsEqual(subject.encodedBytes)
         do {
             let certificate = try Certificate(derEncoded: der)
@@ -296,6 +312,28 @@ enum CertificateParser {
     static let curves: [String: String] = [
         "1.2.840.10045.3.1.7": "P256", "1.3.132.0.34": "P384", "1.3.132.0.35": "P521", "1.3.132.0.10": "secp256k1",
     ]
+
+    static let signatureAlgorithms: [String: String] = [
+        "1.2.840.113549.1.1.2": "md2WithRSAEncryption", "1.2.840.113549.1.1.4": "md5WithRSAEncryption",
+        "1.2.840.113549.1.1.5": "sha1WithRSAEncryption", "1.2.840.113549.1.1.14": "sha224WithRSAEncryption",
+        "1.2.840.113549.1.1.11": "sha256WithRSAEncryption", "1.2.840.113549.1.1.12": "sha384WithRSAEncryption",
+        "1.2.840.113549.1.1.13": "sha512WithRSAEncryption", "1.2.840.113549.1.1.10": "rsassaPss",
+        "1.2.840.10045.4.1": "ecdsa-with-SHA1", "1.2.840.10045.4.3.1": "ecdsa-with-SHA224",
+        "1.2.840.10045.4.3.2": "ecdsa-with-SHA256", "1.2.840.10045.4.3.3": "ecdsa-with-SHA384",
+        "1.2.840.10045.4.3.4": "ecdsa-with-SHA512", "1.2.840.10040.4.3": "dsaWithSHA1",
+        "2.16.840.1.101.3.4.3.1": "dsa_with_SHA224", "2.16.840.1.101.3.4.3.2": "dsa_with_SHA256",
+        "1.3.101.112": "ED25519", "1.3.101.113": "ED448",
+        "1.2.643.7.1.1.3.2": "GOST R 34.10-2012 with GOST R 34.11-2012 (256 bit)",
+        "1.2.643.7.1.1.3.3": "GOST R 34.10-2012 with GOST R 34.11-2012 (512 bit)",
+        "1.2.643.2.2.3": "GOST R 34.11-94 with GOST R 34.10-2001",
+    ]
+
+    /// The outer signatureAlgorithm of a Certificate (its second element): the algorithm the issuer signed with.
+    static func signatureAlgorithm(_ top: [ASN1Node]) -> String? {
+        guard top.count >= 2, case .constructed(let parts) = top[1].content, let first = parts.first(where: { _ in true }),
+              let oid = try? ASN1ObjectIdentifier(derEncoded: first) else { return nil }
+        return signatureAlgorithms[oid.description] ?? oid.description
+    }
 
     static func keyType(_ spki: ASN1Node) -> String {
         guard case .constructed(let parts) = spki.content, let algorithm = parts.first(where: { _ in true }),
