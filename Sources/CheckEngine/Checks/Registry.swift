@@ -97,6 +97,10 @@ public enum Evaluators {
             XenXendConfig.self,
             // issue 14: migration (checks of a pair of hosts)
             MigrSameVersion.self,
+            // issue 13: hit-a
+            DomAccel.self,
+            KVMCapabilitiesStale.self,
+            DomTainted.self,
         ]
     }
 
