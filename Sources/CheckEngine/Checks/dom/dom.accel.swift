@@ -106,7 +106,7 @@ enum DomAccel: CheckEvaluator {
             for name in names { evidence.append(Evidence(source: name, value: emulated[name] ?? "")) }
             var variables = listVariables("guests", names)
             variables["kvm"] = how
-            variables["guest"] = names[0]
+            variables["guest"] = running.keys.sorted().first ?? names[0]
             if !running.isEmpty {
                 let runningNames = running.keys.sorted()
                 let definedNames = names.filter { running[$0] == nil }

@@ -31,6 +31,13 @@ enum DomTainted: CheckEvaluator {
         case other = "reason-other"
     }
 
+    /// Variables of the remediation commands: a guest tainted for these reasons.
+    static let remediationGuests: [String: Set<String>] = [
+        "argv_guest": ["custom-argv", "custom-device"], "disk_guest": ["disk-probing"], "cpu_guest": ["host-cpu"],
+        "deprecated_guest": ["deprecated-config"],
+        "restart_guest": ["custom-monitor", "custom-ga-command", "external-launch", "hook-script"],
+    ]
+
     static func evaluate(_ context: EvaluationContext) throws(FactError) -> Outcome<Condition> {
         let logs = try context.fact(Facts.libvirtGuestLogs)
         let guestLogs = logs.value.logsRead.filter { $0.hasPrefix("/var/log/libvirt/qemu/") }
@@ -53,9 +60,14 @@ enum DomTainted: CheckEvaluator {
             }
             parts.append("\(taint.guest): \(described.joined(separator: ", "))")
         }
-        var variables = listVariables("names", logs.value.taints.map(\.guest).sorted())
+        let sorted = logs.value.taints.sorted(by: { $0.guest < $1.guest })
+        var variables = listVariables("names", sorted.map(\.guest))
         variables["guests"] = parts.joined(separator: "; ")
-        variables["guest"] = logs.value.taints.map(\.guest).sorted()[0]
+        variables["guest"] = sorted[0].guest
+        // The remediation step of each reason names a guest that has it.
+        for (variable, reasons) in remediationGuests {
+            variables[variable] = sorted.first { !Set($0.reasons).isDisjoint(with: reasons) }?.guest ?? sorted[0].guest
+        }
         return .warn(.tainted, variables, evidence: evidence, tags: reported.sorted())
     }
 }
