@@ -206,7 +206,13 @@ public struct QemuCapabilitiesCache: Codable, Sendable, Equatable {
     }
 
     static func read(_ root: HostRoot) throws(FactError) -> Sourced<QemuCapabilitiesCache> {
-        let names = try root.list(directory)
+        let names: [String]
+        do throws(FactError) {
+            names = try root.list(directory)
+        } catch .absent where root.evidence.kind == .sosReport {
+            // sos's libvirt plugin copies configuration, status files and logs, never /var/cache.
+            throw root.liveOnly("libvirt's QEMU capabilities cache (\(directory), which sos does not copy)")
+        }
         var cache = QemuCapabilitiesCache(entries: [], unreadable: [:])
         var sources = [directory]
         for name in names.prefix(maximumFiles) where name.hasSuffix(".xml") {

@@ -216,3 +216,37 @@ w(r, "var/log/libvirt/qemu/db01.log", guest_log("db01", 4, ["high-privileges", "
 p = os.path.join(BASE, r, "var/log/libvirt/qemu/junk.log")
 with open(p, "wb") as f:
     f.write(bytes(range(256)) * 4 + b"\nDomain id=9 is tainted: " + b"x" * 9000 + b"\nDomain id=\xff is tainted: \n")
+
+# ---------------------------------------------------------------- an extracted sos report (Tests/Fixtures/sos)
+# ha-sos-emulated: what sos keeps of the ha-accel-tcg-running situation: the libvirt plugin's copies of
+# /etc/libvirt/qemu, /var/run/libvirt/qemu (status XML) and /var/log/libvirt/qemu (a tainted guest log), the
+# process plugin's ps auxwww with web01's `-accel tcg`, lsmod and the /dev listing with /dev/kvm. sos never
+# copies /var/cache/libvirt, so kvm.capabilities-stale must skip there rather than judge.
+SOS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sos")
+
+def sos_w(root, path, text):
+    p = os.path.join(SOS, root, path.lstrip("/"))
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    with open(p, "w") as f:
+        f.write(text)
+
+r = "ha-sos-emulated"
+shutil.rmtree(os.path.join(SOS, r), ignore_errors=True)
+sos_w(r, "version.txt", "sosreport: 4.5.6\n")
+sos_w(r, "sos_commands/kernel/uname_-a", f"Linux hasos01.example.com {RELEASE} #1 SMP PREEMPT_DYNAMIC Thu Oct 19 22:37:21 EDT 2023 x86_64 x86_64 x86_64 GNU/Linux\n")
+sos_w(r, "sos_commands/host/hostname", "hasos01.example.com\n")
+sos_w(r, "sos_commands/date/date_--utc", "Tue Dec  1 09:30:12 UTC 2026\n")
+sos_w(r, "sos_commands/kernel/lsmod", "Module                  Size  Used by\nkvm_intel             413696  4\nkvm                  1347584  1 kvm_intel\nirqbypass              16384  1 kvm\n")
+sos_w(r, "sos_commands/block/ls_-lanR_.dev", "/dev:\ntotal 0\ndrwxr-xr-x. 19 0  0      3280 Dec  1 09:14 .\n"
+      "crw-rw-rw-.  1 0  0    1,   3 Dec  1 09:14 null\ncrw-rw-rw-.  1 0 36   10, 232 Dec  1 09:14 kvm\n")
+sos_w(r, "sos_commands/process/ps_auxwww",
+      "USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n"
+      "root           1  0.0  0.1   1037   111 ?        Ss   10:21   0:00 /usr/lib/systemd/systemd --switched-root --system --deserialize 31\n"
+      "qemu        4242 98.1  6.2 4650000 2100000 ?     Sl   10:22 812:44 /usr/libexec/qemu-kvm -name guest=web01,debug-threads=on -S -machine pc-q35-rhel9.2.0,usb=off,dump-guest-core=off -accel tcg -cpu qemu64 -m 2048\n")
+sos_w(r, "proc/cpuinfo", cpuinfo("GenuineIntel", "Intel(R) Xeon(R) Silver 4214 CPU @ 2.20GHz", 6, INTEL, count=4))
+sos_w(r, "proc/cmdline", f"BOOT_IMAGE=(hd0,msdos1)/vmlinuz-{RELEASE} root=/dev/mapper/rhel-root ro\n")
+sos_w(r, "etc/os-release", RHEL9)
+sos_w(r, "etc/hostname", "hasos01.example.com\n")
+sos_w(r, "etc/libvirt/qemu/web01.xml", domain("web01", IFACE_DEFAULT, dtype="qemu"))
+sos_w(r, "var/run/libvirt/qemu/web01.xml", status_xml("web01", "qemu", 4242, 1))
+sos_w(r, "var/log/libvirt/qemu/web01.log", guest_log("web01", 1, ["custom-argv"], hostname="hasos01.example.com"))

@@ -278,6 +278,8 @@ import TestSupport
         .init(name: "pvm-host", hostname: "pvm-runner-3", collectedAt: Date(timeIntervalSince1970: 1_796_126_400), devListed: true, collector: "sos 4.0"),
         // The hostname output is a link out of the root: the name comes from uname -a instead.
         .init(name: "sos-symlink-escape", hostname: "escape-test.example.com", collectedAt: Date(timeIntervalSince1970: 1_796_122_800), devListed: true),
+        // issue 13: hit-a (make-roots-i13-hit-a.py): an emulated, tainted guest.
+        .init(name: "ha-sos-emulated", hostname: "hasos01.example.com", collectedAt: Date(timeIntervalSince1970: 1_796_117_412), devListed: true),
     ]
 
     @Test func everyFixtureIsDescribedHere() {
