@@ -24,4 +24,16 @@ import TestSupport
         #expect(finding("kvm.capabilities-stale").status == "skip")
         #expect(finding("kvm.capabilities-stale").summary.contains("which sos does not copy"))
     }
+
+    /// `virsh -r capabilities` in the report offers x86_64 guests of type qemu only, while kvm_intel is
+    /// loaded and /dev/kvm is listed: libvirt's own answer lacks KVM.
+    @Test func capabilitiesWithoutKVMInASosReport() throws {
+        let run = try Run(["check", "--root", Paths.sosFixture("ha-sos-caps-qemu-only"), "--only", "kvm.capabilities-stale",
+                           "--format", "json", "--fail-on", "never"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let finding = ((json["findings"] as? [[String: Any]]) ?? []).first { $0["id"] as? String == "kvm.capabilities-stale" }
+        #expect(finding?["status"] as? String == "fail", "\(finding ?? [:])")
+        #expect((finding?["summary"] as? String)?.contains("libvirt offers only qemu guests for x86_64, no kvm") == true)
+    }
 }

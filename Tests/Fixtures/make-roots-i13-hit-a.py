@@ -250,3 +250,46 @@ sos_w(r, "etc/hostname", "hasos01.example.com\n")
 sos_w(r, "etc/libvirt/qemu/web01.xml", domain("web01", IFACE_DEFAULT, dtype="qemu"))
 sos_w(r, "var/run/libvirt/qemu/web01.xml", status_xml("web01", "qemu", 4242, 1))
 sos_w(r, "var/log/libvirt/qemu/web01.log", guest_log("web01", 1, ["custom-argv"], hostname="hasos01.example.com"))
+
+# ha-sos-caps-qemu-only: the virsh plugin's `virsh -r capabilities` offers only type 'qemu' guests for x86_64
+# while kvm_intel is loaded and /dev/kvm is listed: the live form of kvm.capabilities-stale.
+r = "ha-sos-caps-qemu-only"
+shutil.rmtree(os.path.join(SOS, r), ignore_errors=True)
+for path in ["version.txt", "sos_commands/kernel/lsmod", "sos_commands/block/ls_-lanR_.dev", "sos_commands/date/date_--utc", "proc/cpuinfo", "proc/cmdline", "etc/os-release"]:
+    with open(os.path.join(SOS, "ha-sos-emulated", path)) as f:
+        sos_w(r, path, f.read())
+sos_w(r, "sos_commands/kernel/uname_-a", f"Linux hasos02.example.com {RELEASE} #1 SMP PREEMPT_DYNAMIC Thu Oct 19 22:37:21 EDT 2023 x86_64 x86_64 x86_64 GNU/Linux\n")
+sos_w(r, "sos_commands/host/hostname", "hasos02.example.com\n")
+sos_w(r, "etc/hostname", "hasos02.example.com\n")
+sos_w(r, "etc/libvirt/qemu/web01.xml", domain("web01", IFACE_DEFAULT))
+sos_w(r, "sos_commands/virsh/virsh_-r_list_--all", " Id   Name    State\n------------------------\n -    web01   shut off\n\n")
+sos_w(r, "sos_commands/virsh/virsh_-r_version", "Compiled against library: libvirt 9.0.0\nUsing library: libvirt 9.0.0\nUsing API: QEMU 9.0.0\nRunning hypervisor: QEMU 7.2.0\n")
+sos_w(r, "sos_commands/virsh/virsh_-r_dumpxml_web01", domain("web01", IFACE_DEFAULT))
+sos_w(r, "sos_commands/virsh/virsh_-r_capabilities", """<capabilities>
+
+  <host>
+    <uuid>4c4c4544-0042-3510-8052-b4c04f4e4d32</uuid>
+    <cpu>
+      <arch>x86_64</arch>
+      <model>Cascadelake-Server</model>
+      <vendor>Intel</vendor>
+    </cpu>
+  </host>
+
+  <guest>
+    <os_type>hvm</os_type>
+    <arch name='x86_64'>
+      <wordsize>64</wordsize>
+      <emulator>/usr/libexec/qemu-kvm</emulator>
+      <machine maxCpus='4096'>pc-q35-rhel9.2.0</machine>
+      <machine canonical='pc-q35-rhel9.2.0' maxCpus='4096'>q35</machine>
+      <domain type='qemu'/>
+    </arch>
+    <features>
+      <acpi default='on' toggle='yes'/>
+      <apic default='on' toggle='no'/>
+    </features>
+  </guest>
+
+</capabilities>
+""")

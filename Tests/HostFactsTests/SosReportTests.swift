@@ -280,6 +280,7 @@ import TestSupport
         .init(name: "sos-symlink-escape", hostname: "escape-test.example.com", collectedAt: Date(timeIntervalSince1970: 1_796_122_800), devListed: true),
         // issue 13: hit-a (make-roots-i13-hit-a.py): an emulated, tainted guest.
         .init(name: "ha-sos-emulated", hostname: "hasos01.example.com", collectedAt: Date(timeIntervalSince1970: 1_796_117_412), devListed: true),
+        .init(name: "ha-sos-caps-qemu-only", hostname: "hasos02.example.com", collectedAt: Date(timeIntervalSince1970: 1_796_117_412), devListed: true),
     ]
 
     @Test func everyFixtureIsDescribedHere() {

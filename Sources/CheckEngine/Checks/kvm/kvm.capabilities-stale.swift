@@ -38,7 +38,8 @@ enum KVMCapabilitiesStale: CheckEvaluator {
         if let snapshot = context.optionalFact(Facts.libvirt), !snapshot.value.guestArchitectures.isEmpty {
             liveSource = snapshot.sources.joined(separator: ", ")
             let types = arch.flatMap { snapshot.value.guestArchitectures[$0] } ?? snapshot.value.guestArchitectures.values.flatMap { $0 }
-            liveTypes = types
+            // Only a QEMU driver's answer says anything about KVM (the test driver offers type 'test').
+            liveTypes = types.contains("qemu") || types.contains("kvm") ? types : nil
             evidence.append(Evidence(source: liveSource, value: "guest domain types for \(arch ?? "all architectures"): \(types.isEmpty ? "none" : types.joined(separator: ", "))"))
         }
         // The cache on disk.
@@ -63,10 +64,11 @@ enum KVMCapabilitiesStale: CheckEvaluator {
             cacheError = error
         }
         let liveLacks = liveTypes.map { !$0.contains("kvm") && !$0.isEmpty } ?? false
+        // libvirt's own answer wins over files: a cache file lacking KVM may belong to an emulator no guest uses.
+        if let liveTypes, liveTypes.contains("kvm") {
+            return .pass(.liveKVM, ["arch": arch ?? "the host", "source": liveSource], evidence: evidence)
+        }
         if !liveLacks, stale.isEmpty {
-            if let liveTypes, liveTypes.contains("kvm") {
-                return .pass(.liveKVM, ["arch": arch ?? "the host", "source": liveSource], evidence: evidence)
-            }
             if !fresh.isEmpty {
                 return .pass(.cachedKVM, listVariables("emulators", fresh.map { $0.emulator ?? $0.file }), evidence: evidence)
             }
