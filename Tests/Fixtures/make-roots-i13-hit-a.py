@@ -17,6 +17,11 @@ Roots:
   ha-tainted-none        two guest logs without taint lines
   ha-tainted-guests      web01 tainted custom-argv and host-cpu, db01 high-privileges and deprecated-config,
                          junk bytes and an overlong line in a third log
+
+Extracted sos reports (under Tests/Fixtures/sos/, listed in SosReportRootTests):
+  ha-sos-emulated        web01 runs with -accel tcg (ps auxwww), its status XML and a tainted log copied by
+                         the libvirt plugin; no capabilities cache (sos never copies /var/cache)
+  ha-sos-caps-qemu-only  virsh -r capabilities offers x86_64 guests of type qemu only, kvm_intel loaded
 """
 import os
 import shutil
