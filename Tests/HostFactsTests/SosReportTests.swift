@@ -286,6 +286,9 @@ import TestSupport
         .init(name: "vhv-amd-sev-host", hostname: "sevhost01.example.com", collectedAt: Date(timeIntervalSince1970: 1_796_119_200), devListed: true),
         // issue 13: hit-b (make-roots-i13-hit-b.py)
         .init(name: "hb-sos-docker-vbox-apparmor", hostname: "kvm02", collectedAt: Date(timeIntervalSince1970: 1_763_460_131), devListed: false, collector: "sos 4.7.2"),
+        // issue 13: hit-a (make-roots-i13-hit-a.py): an emulated, tainted guest.
+        .init(name: "ha-sos-emulated", hostname: "hasos01.example.com", collectedAt: Date(timeIntervalSince1970: 1_796_117_412), devListed: true),
+        .init(name: "ha-sos-caps-qemu-only", hostname: "hasos02.example.com", collectedAt: Date(timeIntervalSince1970: 1_796_117_412), devListed: true),
     ]
 
     @Test func everyFixtureIsDescribedHere() {

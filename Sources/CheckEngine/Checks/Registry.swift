@@ -126,6 +126,10 @@ public enum Evaluators {
             CertPendingEnroll.self,
             CertInventoryComplete.self,
             CertEngineInternal.self,
+            // issue 13: hit-a
+            DomAccel.self,
+            KVMCapabilitiesStale.self,
+            DomTainted.self,
         ]
     }
 
