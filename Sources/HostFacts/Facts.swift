@@ -239,6 +239,7 @@ public enum Facts {
         libvirtDaemonSettings.erased, tcpListeners.erased, enabledServices.erased, noVerifyURIs.erased, rootSSH.erased, firewall.erased, userAccounts.erased, sshTransportTools.erased, xendVNC.erased, clientPKI.erased,  // issue 12: remote
         clockHistory.erased, xenDom0Config.erased, domainClocks.erased, // issue 12: timehv
         guestDefinitions.erased, guestIdentity.erased, hwclockAudit.erased, xend.erased, // issue 12: guest
+        rebootState.erased, // issue 13: ready-b
     ]
 
     /// Resolves a fact name used in a check file: a fixed name, or a family such as `sysctl:<name>`.

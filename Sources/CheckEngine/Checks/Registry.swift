@@ -97,6 +97,10 @@ public enum Evaluators {
             XenXendConfig.self,
             // issue 14: migration (checks of a pair of hosts)
             MigrSameVersion.self,
+            // issue 13: ready-b
+            HostRebootPending.self,
+            DomMachineType.self,
+            LibvirtDaemonModel.self,
         ]
     }
 
