@@ -12,10 +12,25 @@ import DoctorCore
 /// Arm virt, pseries, s390-ccw-virtio) three years old and removes it at six. Red Hat's builds (qemu-kvm
 /// on el8/el9/el10) carry only the rhel machine types, dropped rhel6.* in RHEL 9 and deprecate i440fx there.
 public enum MachineTypes {
+    /// Why a type is deprecated or gone; the raw values name the check's sentence fragments.
+    public enum Reason: String, Sendable {
+        case removedIn = "why-removed-in"
+        case policyRemoved = "why-policy-removed"
+        case policyDeprecated = "why-policy-deprecated"
+        case deprecatedSince = "why-deprecated-since"
+        case rhel6Dropped = "why-rhel6-dropped"
+        case rhel6Deprecated = "why-rhel6-deprecated"
+        case rhelI440fxDropped = "why-rhel-i440fx-dropped"
+        case rhelI440fxDeprecated = "why-rhel-i440fx-deprecated"
+        case upstreamOnRHEL = "why-upstream-on-rhel"
+        case rhelTypeElsewhere = "why-rhel-type-elsewhere"
+    }
+
     public enum Verdict: Equatable, Sendable {
         case current
-        case deprecated(String)
-        case removed(String)
+        /// The reason, and the values its sentence names (release, qemu, limit, rhel).
+        case deprecated(Reason, [String: String])
+        case removed(Reason, [String: String])
     }
 
     /// A QEMU build: its upstream version and, for Red Hat's builds, the RHEL major release.
@@ -85,23 +100,23 @@ public enum MachineTypes {
     public static func judge(_ machine: String, qemu: QEMUBuild) -> Verdict {
         let q = (qemu.major, qemu.minor)
         if let build = qemu.rhel, let verdict = judge(machine, rhel: build) { return verdict }
-        if rhelVersion(machine) != nil { return .removed("a Red Hat machine type, which only Red Hat's QEMU builds provide") }
+        if rhelVersion(machine) != nil { return .removed(.rhelTypeElsewhere, [:]) }
         guard let version = upstreamVersion(machine) else { return .current }
         let m = (version.major, version.minor)
         // The policy from QEMU 10.1: removed at six years (18 releases), deprecated at three.
         if atLeast(q, (10, 1)) {
-            if atMost(m, (q.0 - 6, q.1)) { return .removed("QEMU \(qemu.version) removed versioned machine types \(q.0 - 6).\(q.1) and older") }
+            if atMost(m, (q.0 - 6, q.1)) { return .removed(.policyRemoved, ["qemu": qemu.version, "limit": "\(q.0 - 6).\(q.1)"]) }
         }
         if version.x86 {
-            if atMost(m, (1, 3)), atLeast(q, (6, 0)) { return .removed("removed in QEMU 4.0 up to 6.0") }
-            if atMost(m, (2, 3)), atLeast(q, (9, 0)) { return .removed("removed in QEMU 9.0 at the latest") }
+            if atMost(m, (1, 3)), atLeast(q, (6, 0)) { return .removed(.removedIn, ["release": "4.0–6.0"]) }
+            if atMost(m, (2, 3)), atLeast(q, (9, 0)) { return .removed(.removedIn, ["release": "9.0"]) }
         }
         if atLeast(q, (10, 1)), atMost(m, (q.0 - 3, q.1)) {
-            return .deprecated("QEMU \(qemu.version) deprecates versioned machine types \(q.0 - 3).\(q.1) and older")
+            return .deprecated(.policyDeprecated, ["qemu": qemu.version, "limit": "\(q.0 - 3).\(q.1)"])
         }
         if version.x86 {
-            if atMost(m, (1, 3)), atLeast(q, (4, 0)) { return .deprecated("deprecated since QEMU 4.0") }
-            if atMost(m, (2, 12)), atLeast(q, (9, 1)) { return .deprecated("deprecated since QEMU 9.1") }
+            if atMost(m, (1, 3)), atLeast(q, (4, 0)) { return .deprecated(.deprecatedSince, ["release": "4.0"]) }
+            if atMost(m, (2, 12)), atLeast(q, (9, 1)) { return .deprecated(.deprecatedSince, ["release": "9.1"]) }
         }
         return .current
     }
@@ -113,17 +128,17 @@ public enum MachineTypes {
     public static func judge(_ machine: String, rhel build: Int) -> Verdict? {
         if let rhel = rhelVersion(machine) {
             if rhel.major <= 6 {
-                if build >= 9 { return .removed("rhel6 machine types were dropped in RHEL 9") }
-                if build == 8 { return .deprecated("rhel6 machine types are deprecated in RHEL 8 and gone in RHEL 9") }
+                if build >= 9 { return .removed(.rhel6Dropped, [:]) }
+                if build == 8 { return .deprecated(.rhel6Deprecated, [:]) }
             }
             if rhel.kind == "i440fx", build >= 9 {
-                if atMost((rhel.major, rhel.minor), (7, 5)) { return .removed("i440fx machine types before rhel7.6.0 were dropped in RHEL 9") }
-                return .deprecated("the i440fx machine types are deprecated in RHEL 9")
+                if atMost((rhel.major, rhel.minor), (7, 5)) { return .removed(.rhelI440fxDropped, [:]) }
+                return .deprecated(.rhelI440fxDeprecated, [:])
             }
             return .current
         }
         if let version = upstreamVersion(machine), version.x86 {
-            return .removed("an upstream machine type, which Red Hat's QEMU (RHEL \(build)) does not provide")
+            return .removed(.upstreamOnRHEL, ["rhel": String(build)])
         }
         return nil
     }

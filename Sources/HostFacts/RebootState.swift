@@ -205,7 +205,7 @@ public struct RebootState: Codable, Sendable, Equatable {
         state.replaced.sort { $0.pid < $1.pid }
         guard !sources.isEmpty else {
             if root.evidence.kind == .sosReport { throw root.liveOnly("the installed kernels (/boot, /lib/modules)") }
-            throw .absent("/boot (the installed kernels; /lib/modules neither)")
+            throw .absent("/boot, /lib/modules")
         }
         return Sourced(state, sources: sources)
     }

@@ -125,19 +125,19 @@ import TestSupport
 
     @Test func removalTable() {
         let q = MachineTypes.QEMUBuild.self
-        #expect(MachineTypes.judge("pc-i440fx-2.3", qemu: q.init(major: 10, minor: 0)) == .removed("removed in QEMU 9.0 at the latest"))
+        #expect(MachineTypes.judge("pc-i440fx-2.3", qemu: q.init(major: 10, minor: 0)) == .removed(.removedIn, ["release": "9.0"]))
         #expect(MachineTypes.judge("pc-i440fx-2.3", qemu: q.init(major: 8, minor: 2)) == .current)
-        #expect(MachineTypes.judge("pc-1.2", qemu: q.init(major: 7, minor: 2)) == .removed("removed in QEMU 4.0 up to 6.0"))
-        #expect(MachineTypes.judge("pc-i440fx-2.9", qemu: q.init(major: 9, minor: 2)) == .deprecated("deprecated since QEMU 9.1"))
-        #expect(MachineTypes.judge("pc-q35-4.1", qemu: q.init(major: 10, minor: 1)) == .removed("QEMU 10.1 removed versioned machine types 4.1 and older"))
-        #expect(MachineTypes.judge("virt-7.0", qemu: q.init(major: 10, minor: 1)) == .deprecated("QEMU 10.1 deprecates versioned machine types 7.1 and older"))
+        #expect(MachineTypes.judge("pc-1.2", qemu: q.init(major: 7, minor: 2)) == .removed(.removedIn, ["release": "4.0–6.0"]))
+        #expect(MachineTypes.judge("pc-i440fx-2.9", qemu: q.init(major: 9, minor: 2)) == .deprecated(.deprecatedSince, ["release": "9.1"]))
+        #expect(MachineTypes.judge("pc-q35-4.1", qemu: q.init(major: 10, minor: 1)) == .removed(.policyRemoved, ["qemu": "10.1", "limit": "4.1"]))
+        #expect(MachineTypes.judge("virt-7.0", qemu: q.init(major: 10, minor: 1)) == .deprecated(.policyDeprecated, ["qemu": "10.1", "limit": "7.1"]))
         #expect(MachineTypes.judge("pc-q35-8.2", qemu: q.init(major: 10, minor: 1)) == .current)
         #expect(MachineTypes.judge("q35", qemu: q.init(major: 10, minor: 1)) == .current)
-        #expect(MachineTypes.judge("rhel6.6.0", qemu: q.init(major: 8, minor: 2, rhel: 9)) == .removed("rhel6 machine types were dropped in RHEL 9"))
-        #expect(MachineTypes.judge("pc-i440fx-rhel7.6.0", qemu: q.init(major: 8, minor: 2, rhel: 9)) == .deprecated("the i440fx machine types are deprecated in RHEL 9"))
+        #expect(MachineTypes.judge("rhel6.6.0", qemu: q.init(major: 8, minor: 2, rhel: 9)) == .removed(.rhel6Dropped, [:]))
+        #expect(MachineTypes.judge("pc-i440fx-rhel7.6.0", qemu: q.init(major: 8, minor: 2, rhel: 9)) == .deprecated(.rhelI440fxDeprecated, [:]))
         #expect(MachineTypes.judge("pc-q35-rhel9.4.0", qemu: q.init(major: 8, minor: 2, rhel: 9)) == .current)
-        #expect(MachineTypes.judge("pc-i440fx-2.9", qemu: q.init(major: 8, minor: 2, rhel: 9)) == .removed("an upstream machine type, which Red Hat's QEMU (RHEL 9) does not provide"))
-        #expect(MachineTypes.judge("pc-q35-rhel9.4.0", qemu: q.init(major: 8, minor: 2)) == .removed("a Red Hat machine type, which only Red Hat's QEMU builds provide"))
+        #expect(MachineTypes.judge("pc-i440fx-2.9", qemu: q.init(major: 8, minor: 2, rhel: 9)) == .removed(.upstreamOnRHEL, ["rhel": "9"]))
+        #expect(MachineTypes.judge("pc-q35-rhel9.4.0", qemu: q.init(major: 8, minor: 2)) == .removed(.rhelTypeElsewhere, [:]))
         #expect(MachineTypes.removedEverywhere("pc-i440fx-2.3") && MachineTypes.removedEverywhere("rhel6.0.0"))
         #expect(!MachineTypes.removedEverywhere("pc-i440fx-2.4") && !MachineTypes.removedEverywhere("pc"))
     }

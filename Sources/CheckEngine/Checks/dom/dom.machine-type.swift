@@ -14,6 +14,28 @@ enum DomMachineType: CheckEvaluator {
         case deprecated
         case removed
         case oldTypes = "old-types"
+        // Fragments: one guest's entry in {guests}, and why its type is deprecated or gone.
+        case guestEntry = "guest-entry"
+        // Fragments of {qemu} when its version is not known.
+        case qemuOfRHEL = "qemu-of-rhel"
+        case qemuUnknown = "qemu-unknown"
+        case whyLibvirtDeprecated = "why-libvirt-deprecated"
+        case whyLibvirtMissing = "why-libvirt-missing"
+        case whyRemovedIn = "why-removed-in"
+        case whyPolicyRemoved = "why-policy-removed"
+        case whyPolicyDeprecated = "why-policy-deprecated"
+        case whyDeprecatedSince = "why-deprecated-since"
+        case whyRHEL6Dropped = "why-rhel6-dropped"
+        case whyRHEL6Deprecated = "why-rhel6-deprecated"
+        case whyRHELI440fxDropped = "why-rhel-i440fx-dropped"
+        case whyRHELI440fxDeprecated = "why-rhel-i440fx-deprecated"
+        case whyUpstreamOnRHEL = "why-upstream-on-rhel"
+        case whyRHELTypeElsewhere = "why-rhel-type-elsewhere"
+    }
+
+    /// "web01 (pc-i440fx-2.3: removed in QEMU 9.0)", in the reader's language.
+    static func entry(_ context: EvaluationContext, _ guest: String, _ machine: String, _ why: String) -> String {
+        context.fragment(Condition.guestEntry, ["guest": guest, "machine": machine, "why": why])
     }
 
     static func evaluate(_ context: EvaluationContext) throws(FactError) -> Outcome<Condition> {
@@ -50,12 +72,12 @@ enum DomMachineType: CheckEvaluator {
         let offered = snapshot?.value.machineTypes ?? []
         var deprecated: [String] = [], removed: [String] = [], old: [String] = []
         for (name, machine) in guests {
-            if let entry = offered.first(where: { $0.name == machine }) {
-                if entry.deprecated { deprecated.append("\(name) (\(machine): deprecated by this QEMU, as libvirt reports)") }
+            if let listed = offered.first(where: { $0.name == machine }) {
+                if listed.deprecated { deprecated.append(entry(context, name, machine, context.fragment(Condition.whyLibvirtDeprecated))) }
                 continue
             }
             if let family = family(of: machine), offered.contains(where: { self.family(of: $0.name) == family }) {
-                removed.append("\(name) (\(machine): not among the machine types libvirt's QEMU offers)")
+                removed.append(entry(context, name, machine, context.fragment(Condition.whyLibvirtMissing)))
                 continue
             }
             let verdict: MachineTypes.Verdict
@@ -69,8 +91,8 @@ enum DomMachineType: CheckEvaluator {
             }
             switch verdict {
             case .current: break
-            case .deprecated(let why): deprecated.append("\(name) (\(machine): \(why))")
-            case .removed(let why): removed.append("\(name) (\(machine): \(why))")
+            case .deprecated(let why, let values): deprecated.append(entry(context, name, machine, context.fragment(why, values)))
+            case .removed(let why, let values): removed.append(entry(context, name, machine, context.fragment(why, values)))
             }
         }
         if !offered.isEmpty, let snapshot {
@@ -78,7 +100,8 @@ enum DomMachineType: CheckEvaluator {
                                      value: "\(offered.count) machine types, deprecated: \(offered.filter(\.deprecated).map(\.name).prefix(12).joined(separator: ", "))"))
         }
         var variables = ["qemu": build.map { "QEMU \($0.version)" + ($0.rhel.map { " (RHEL \($0))" } ?? "") }
-                         ?? rhelFromOS.map { "the QEMU of RHEL \($0)" } ?? "QEMU of unknown version"]
+                         ?? rhelFromOS.map { context.fragment(Condition.qemuOfRHEL, ["rhel": String($0)]) }
+                         ?? context.fragment(Condition.qemuUnknown)]
         if !removed.isEmpty {
             variables.merge(listVariables("guests", removed)) { $1 }
             if !deprecated.isEmpty { evidence.append(Evidence(source: "machine types", value: "also deprecated: \(deprecated.joined(separator: "; "))")) }

@@ -13,6 +13,11 @@ enum HostRebootPending: CheckEvaluator {
         case rebootRequired = "reboot-required"
         case replacedCode = "replaced-code"
         case unknown
+        // Fragments of {processes}.
+        case replacedExecutable = "replaced-executable"
+        case replacedLibrary = "replaced-library"
+        /// {packages} when /run/reboot-required.pkgs names none.
+        case packagesUnlisted = "packages-unlisted"
     }
 
     static func evaluate(_ context: EvaluationContext) throws(FactError) -> Outcome<Condition> {
@@ -40,7 +45,10 @@ enum HostRebootPending: CheckEvaluator {
         var variables = ["running": running.value]
         let replaced = state?.value.replaced ?? []
         if !replaced.isEmpty {
-            let names = replaced.prefix(20).map { "\($0.process) (pid \($0.pid): \($0.kind) \($0.path))" }
+            let names = replaced.prefix(20).map { code in
+                context.fragment(code.kind == "executable" ? Condition.replacedExecutable : Condition.replacedLibrary,
+                                 ["process": code.process, "pid": String(code.pid), "path": code.path])
+            }
             evidence.append(Evidence(source: "/proc/<pid>/exe, /proc/<pid>/maps", value: names.joined(separator: "; ")))
             variables.merge(listVariables("processes", names)) { $1 }
         }
@@ -54,7 +62,7 @@ enum HostRebootPending: CheckEvaluator {
             evidence.append(Evidence(source: "/run/reboot-required", value: flagPackages.isEmpty ? "present" : "present; packages: \(flagPackages.prefix(20).joined(separator: ", "))"))
         }
         if let newest = newer.first { variables["newest"] = newest }
-        variables["packages"] = flagPackages.isEmpty ? "not listed" : flagPackages.prefix(20).joined(separator: ", ")
+        variables["packages"] = flagPackages.isEmpty ? context.fragment(Condition.packagesUnlisted) : flagPackages.prefix(20).joined(separator: ", ")
         if !replaced.isEmpty { return .warn(.replacedCode, variables, evidence: evidence) }
         if !newer.isEmpty { return .warn(.newerKernel, variables, evidence: evidence) }
         if runningRemoved { return .warn(.runningRemoved, variables, evidence: evidence) }
