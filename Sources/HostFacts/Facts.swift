@@ -259,6 +259,7 @@ public enum Facts {
         dockerDaemon.erased, forwardChain.erased, kvmVirtAtLoad.erased, appArmorDenials.erased, // issue 13: hit-b
         pendingEnrollment.erased, nodePKIFiles.erased, enginePKI.erased, // issue 13: certs
         runningGuests.erased, qemuCapabilitiesCache.erased, libvirtGuestLogs.erased, // issue 13: hit-a
+        rebootState.erased, // issue 13: ready-b
     ]
 
     /// Resolves a fact name used in a check file: a fixed name, or a family such as `sysctl:<name>`.

@@ -232,7 +232,7 @@ func root(_ name: String) -> String { Paths.fixtureRoot(name) }
         let status = Dictionary(uniqueKeysWithValues: findings.map { ($0["id"] as! String, $0["status"] as! String) })
         let expected = ["remote.libvirtd-running": "pass", "remote.console-tls": "skip", "res.memory-overcommit": "fail", "res.vcpu-overcommit": "warn",
                         "dom.state": "warn", "sec.vnc-listen": "warn", "res.swap-sizing": "skip",
-                        "dom.autostart": "pass",
+                        "dom.autostart": "pass", "dom.machine-type": "pass",  // issue 13: ready-b
                         "dom.accel": "pass", "dom.tainted": "skip"]  // issue 13: hit-a
         #expect(status.filter { expected[$0.key] != nil } == expected)
         // issue 12: remote — this root has no remote-access, firewall or account files; only the process list speaks.

@@ -130,6 +130,10 @@ public enum Evaluators {
             DomAccel.self,
             KVMCapabilitiesStale.self,
             DomTainted.self,
+            // issue 13: ready-b
+            HostRebootPending.self,
+            DomMachineType.self,
+            LibvirtDaemonModel.self,
         ]
     }
 

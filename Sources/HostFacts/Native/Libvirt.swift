@@ -152,6 +152,17 @@ public struct LibvirtSnapshot: Codable, Sendable, Equatable {
     public var pools: [Pool]
     /// Objects whose details could not be read, with the reason.
     public var problems: [String]
+    /// The machine types the capabilities list for each guest architecture, with libvirt's deprecated
+    /// flag (libvirt 7.x and later with QEMU 5.x and later). nil where the capabilities were not read.
+    public var machineTypes: [MachineType]? = nil
+
+    public struct MachineType: Codable, Sendable, Equatable {
+        public var arch: String
+        /// pc-i440fx-9.0, or an alias such as pc with `canonical` naming the type it stands for.
+        public var name: String
+        public var canonical: String?
+        public var deprecated: Bool
+    }
 
     static let stateNames = ["nostate", "running", "blocked", "paused", "shutdown", "shutoff", "crashed", "pmsuspended"]
 
@@ -235,6 +246,20 @@ public struct LibvirtSnapshot: Codable, Sendable, Equatable {
         // Secure guest support shows up as host features (sev, s390-pv) in newer libvirt versions.
         let features = root.child("host")?.child("features")?.children.map(\.name) ?? []
         secureGuestFeatures = features.filter { ["sev", "sev-es", "sev-snp", "s390-pv", "tdx", "sec"].contains($0) }
+        // issue 13: ready-b — machine types per architecture (dom.machine-type), outside and inside <domain>.
+        var machines: [MachineType] = []
+        for guest in root.children("guest") {
+            guard let arch = guest.child("arch") else { continue }
+            let name = arch.attributes["name"] ?? "?"
+            for element in arch.children("machine") + arch.children("domain").flatMap({ $0.children("machine") }) where machines.count < 4096 {
+                let machine = TextChecks.trimmed(element.text)
+                guard !machine.isEmpty, machine.utf8.count <= 128,
+                      !machines.contains(where: { $0.arch == name && $0.name == machine }) else { continue }
+                machines.append(MachineType(arch: name, name: machine, canonical: element.attributes["canonical"],
+                                            deprecated: element.attributes["deprecated"] == "yes"))
+            }
+        }
+        machineTypes = machines
     }
 
     static func domain(xml: String, state: Int, reason: Int, autostart: Bool?, problems: inout [String]) -> Domain? {
