@@ -56,7 +56,7 @@ let package = Package(
         // Scoring, the versioned report model and the template renderers.
         .target(
             name: "Reporting",
-            dependencies: ["DoctorCore", "Localization", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["DoctorCore", "CheckEngine", "Localization", .product(name: "Mustache", package: "swift-mustache")],
             plugins: ["EmbedResources"]
         ),
         // gzip for bundles (zlib, present wherever Swift is installed).
