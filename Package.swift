@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependencies point one way: virt-doctor (CLI) -> Bundles -> CheckEngine -> HostFacts -> DoctorCore, and
-// Reporting (templates) -> DoctorCore (the report model); Localization (the words) sits beside DoctorCore.
+// Reporting (templates) -> DoctorCore (the report model) and CheckEngine (the fleet model); Localization (the words) sits beside DoctorCore.
 // The check catalog (checks/) and the report templates (report-templates/) are compiled into the binary by
 // the EmbedResources plugin, so a release build is one file that can be copied to another host.
 let package = Package(
