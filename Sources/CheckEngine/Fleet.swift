@@ -148,9 +148,19 @@ public struct FleetReport: Codable, Sendable, Equatable {
 /// Builds a FleetReport one host at a time: `add` judges a host and keeps only small values, `finish`
 /// computes the matrix, the cross-host findings and the migration matrix.
 public struct FleetBuilder {
+    /// What the matrix and the problem list need of a finding (not its evidence and remediation).
+    struct Outcome {
+        var id: String
+        var title: String
+        var severity: Severity
+        var status: Status
+        var summary: String
+        var cause: String?
+    }
+
     struct Kept {
         var host: FleetReport.Host
-        var findings: [Finding]
+        var findings: [Outcome]
         var macs: [(guest: String, mac: String)]
         var cpuFlags: Set<String>?
         var versions: [String: String]
@@ -219,7 +229,10 @@ public struct FleetBuilder {
             return FleetReport.Certificate(host: name, path: item.path, role: item.role, subject: item.subject, notAfter: notAfter,
                                            daysLeft: item.daysLeft, state: item.state)
         }
-        kept.append(Kept(host: host, findings: report.findings, macs: macs, cpuFlags: cpuFlags, versions: versions,
+        let outcomes = report.findings.map {
+            Outcome(id: $0.id, title: $0.title, severity: $0.severity, status: $0.status, summary: $0.summary, cause: $0.cause)
+        }
+        kept.append(Kept(host: host, findings: outcomes, macs: macs, cpuFlags: cpuFlags, versions: versions,
                          certificates: certificates, store: keepStores ? store : nil, options: keepStores ? options : nil))
     }
 

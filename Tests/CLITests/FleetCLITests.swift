@@ -108,6 +108,19 @@ import TestSupport
         #expect(page.contains("52:54:00:a0:00:01"))
     }
 
+    /// Extracted sos reports of three of the hosts: judged like their roots, kvm-d still the CPU outlier.
+    @Test func sosReportsAreHostsToo() throws {
+        let run = try Run(["fleet"] + ["migr-src", "migr-dst-ready", "migr-dst-oldcpu"].map(Paths.sosFixture) + ["--now", Self.now, "--format", "json"])
+        #expect(run.status == 0 || run.status == 2, "\(run.stderr)")
+        let object = try Self.object(run.stdout)
+        let hosts = try #require(object["hosts"] as? [[String: Any]])
+        #expect(hosts.count == 3)
+        #expect(Set(hosts.compactMap { $0["evidenceKind"] as? String }) == ["sos-report"])
+        let outliers = ((object["crossHost"] as? [String: Any])?["cpuOutliers"] as? [[String: Any]]) ?? []
+        #expect(outliers.compactMap { $0["host"] as? String } == ["kvm-d"])
+        #expect((Self.pair(object, "kvm-a", "kvm-d")?["failingChecks"] as? [String])?.contains("migr.cpu-compat") == true)
+    }
+
     @Test func usageAndUnreadableInputs() throws {
         #expect(try Run(["fleet"]).status == 64)
         #expect(try Run(["fleet", root("migr-src"), "--now", "yesterday"]).status == 64)
