@@ -121,6 +121,20 @@ import TestSupport
         #expect((Self.pair(object, "kvm-a", "kvm-d")?["failingChecks"] as? [String])?.contains("migr.cpu-compat") == true)
     }
 
+    /// 51 healthy hosts: exit 0, every host reported, the migration matrix left out with a sentence saying so.
+    @Test func healthyFleetBeyondTheMigrationCap() throws {
+        let run = try Run(["fleet"] + Array(repeating: root("migr-dst-ready"), count: 51) + ["--now", Self.now, "--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try Self.object(run.stdout)
+        #expect(object["healthy"] as? Bool == true)
+        let hosts = try #require(object["hosts"] as? [[String: Any]])
+        #expect(Set(hosts.compactMap { $0["name"] as? String }).count == 51, "names stay unique")
+        let migration = try #require(object["migration"] as? [String: Any])
+        #expect(migration["capped"] as? Bool == true)
+        #expect((migration["pairs"] as? [Any])?.isEmpty == true)
+        #expect((migration["note"] as? String)?.contains("50") == true)
+    }
+
     @Test func usageAndUnreadableInputs() throws {
         #expect(try Run(["fleet"]).status == 64)
         #expect(try Run(["fleet", root("migr-src"), "--now", "yesterday"]).status == 64)
