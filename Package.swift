@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependencies point one way: virt-doctor (CLI) -> Bundles -> CheckEngine -> HostFacts -> DoctorCore, and
-// Reporting (templates) -> DoctorCore (the report model); Localization (the words) sits beside DoctorCore.
+// Reporting (templates) -> DoctorCore (the report model) and CheckEngine (the fleet model); Localization (the words) sits beside DoctorCore.
 // The check catalog (checks/) and the report templates (report-templates/) are compiled into the binary by
 // the EmbedResources plugin, so a release build is one file that can be copied to another host.
 let package = Package(
@@ -56,7 +56,7 @@ let package = Package(
         // Scoring, the versioned report model and the template renderers.
         .target(
             name: "Reporting",
-            dependencies: ["DoctorCore", "Localization", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["DoctorCore", "CheckEngine", "Localization", .product(name: "Mustache", package: "swift-mustache")],
             plugins: ["EmbedResources"]
         ),
         // gzip for bundles (zlib, present wherever Swift is installed).

@@ -32,14 +32,9 @@ public struct MigrationDiagnosis: Sendable {
         let unknown = requestedGuests.filter { !known.contains($0) }
         if !unknown.isEmpty { throw UnknownGuest(names: unknown, known: known) }
         let guests = requestedGuests.isEmpty ? known : requestedGuests
-        // Both copies are judged as of the source's collection unless told otherwise (a pair is usually
-        // collected within minutes; the clock check says when it was not).
-        let instant = sourceOptions.now ?? sourceOptions.root.evidence.collectedAt ?? sourceOptions.clock
-        let run = RunOptions(profile: .migration, now: instant, only: sourceOptions.only, skip: sourceOptions.skip,
-                             checkTimeout: sourceOptions.checkTimeout, certificateWarningDays: sourceOptions.certificateWarningDays,
-                             strings: strings)
-        let findings = Runner(catalog: catalog.localized(sourceOptions.language))
-            .runPair(source: source, destination: destination, guests: guests, options: run)
+        let instant = Self.instant(sourceOptions)
+        let findings = pairFindings(source: source, destination: destination, guests: guests, sourceOptions: sourceOptions,
+                                    runner: Runner(catalog: catalog.localized(sourceOptions.language)), strings: strings)
         var report = Report(tool: .current, generatedAt: sourceOptions.clock, now: instant,
                             profile: .init(requested: "migration", effective: .migration, reason: strings("profile_reason_migration")),
                             host: Diagnosis.host(source, strings: strings), findings: findings, language: sourceOptions.language)
@@ -51,6 +46,22 @@ public struct MigrationDiagnosis: Sendable {
         }
         report.destinationEvidence = destinationOptions.root.evidence
         return MigrationDiagnosis(source: source, destination: destination, guests: guests, report: report)
+    }
+
+    /// Both copies are judged as of the source's collection unless told otherwise (a pair is usually
+    /// collected within minutes; the clock check says when it was not).
+    static func instant(_ sourceOptions: DiagnosisOptions) -> Date {
+        sourceOptions.now ?? sourceOptions.root.evidence.collectedAt ?? sourceOptions.clock
+    }
+
+    /// The findings of one pair from stores already open: `run` and `fleet` (which judges every ordered pair
+    /// of its hosts with the stores it opened once) share it.
+    static func pairFindings(source: FactStore, destination: FactStore, guests: [String], sourceOptions: DiagnosisOptions,
+                             runner: Runner, strings: Strings) -> [Finding] {
+        let run = RunOptions(profile: .migration, now: instant(sourceOptions), only: sourceOptions.only, skip: sourceOptions.skip,
+                             checkTimeout: sourceOptions.checkTimeout, certificateWarningDays: sourceOptions.certificateWarningDays,
+                             strings: strings)
+        return runner.runPair(source: source, destination: destination, guests: guests, options: run)
     }
 
     /// The guests a migration could move: those defined on the source (libvirt's XML, Xen configurations)

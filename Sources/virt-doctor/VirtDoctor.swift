@@ -12,6 +12,6 @@ struct VirtDoctor: ParsableCommand {
         commandName: "virt-doctor",
         abstract: "Find out why virtualization does not work on a Linux machine, and how to fix it.",
         version: Report.Tool.current.version,
-        subcommands: [Check.self, What.self, Certs.self, Collect.self, Analyze.self, Diff.self, Migrate.self, Facts.self, List.self, Explain.self],
+        subcommands: [Check.self, What.self, Certs.self, Collect.self, Analyze.self, Diff.self, Migrate.self, Fleet.self, Facts.self, List.self, Explain.self],
         defaultSubcommand: Check.self)
 }
