@@ -26,11 +26,12 @@ done
 bytes=$(du -sb "$work/all" | cut -f1)
 echo "bundles: $largest, $((bytes / 1024)) KiB in all" >&2
 
+bundles=("$work"/all/*.tar.gz)
 printf '%-8s %-12s %-14s %-14s\n' hosts "wall (s)" "per host (ms)" "peak RSS (MiB)"
 for size in $SIZES; do
     dir="$work/n$size"
     mkdir -p "$dir"
-    ls "$work/all" | head -n "$size" | while read -r f; do ln "$work/all/$f" "$dir/$f"; done
+    for f in "${bundles[@]:0:size}"; do ln "$f" "$dir/"; done
     /usr/bin/time -v -o "$work/time.txt" "$BIN" fleet "$dir" --format json --output "$work/fleet-$size.json" || true
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time.txt")
     seconds=$(echo "$wall" | awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }')
