@@ -58,21 +58,6 @@ int vd_clock_synchronized(void) {
 #endif
 }
 
-/* issue 13: vhv */
-int vd_cpuid_leaf(unsigned int leaf, unsigned int regs[4]) {
-    regs[0] = regs[1] = regs[2] = regs[3] = 0;
-#if defined(__i386__) || defined(__x86_64__)
-    unsigned int eax = 0, ebx = 0, ecx = 0, edx = 0;
-    /* __get_cpuid checks the range's maximum leaf (0x80000000 for extended leaves) before asking. */
-    if (!__get_cpuid(leaf, &eax, &ebx, &ecx, &edx)) return 0;
-    regs[0] = eax; regs[1] = ebx; regs[2] = ecx; regs[3] = edx;
-    return 1;
-#else
-    (void)leaf;
-    return 0;
-#endif
-}
-
 /* issue 13: detect */
 int vd_cpuid_registers(unsigned int leaf, unsigned int subleaf, unsigned int registers[4]) {
     memset(registers, 0, 4 * sizeof(unsigned int));

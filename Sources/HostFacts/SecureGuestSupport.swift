@@ -52,9 +52,11 @@ public struct SecureGuestSupport: Codable, Sendable, Equatable {
 
         /// The running processor's answer; nil off x86 or when the processor has no such leaf.
         static func live() -> MemoryEncryptionLeaf? {
-            var registers: [UInt32] = [0, 0, 0, 0]
-            let answered = registers.withUnsafeMutableBufferPointer { vd_cpuid_leaf(0x8000_001F, $0.baseAddress) }
-            guard answered == 1 else { return nil }
+            // One CPUID shim serves detection and this leaf; the extended range's maximum (leaf 0x80000000's
+            // eax) says whether the processor has 0x8000001F at all, as __get_cpuid would check.
+            var maximum: [UInt32] = [0, 0, 0, 0], registers: [UInt32] = [0, 0, 0, 0]
+            guard vd_cpuid_registers(0x8000_0000, 0, &maximum) == 1, maximum[0] >= 0x8000_001F,
+                  vd_cpuid_registers(0x8000_001F, 0, &registers) == 1 else { return nil }
             return MemoryEncryptionLeaf(eax: registers[0], ebx: registers[1], ecx: registers[2], edx: registers[3])
         }
     }

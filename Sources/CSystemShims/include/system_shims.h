@@ -29,14 +29,6 @@ const void *vd_memmem(const void *haystack, size_t haystack_length, const void *
 int vd_clock_synchronized(void);
 #endif
 
-#ifndef VIRT_DOCTOR_CPUID_LEAF_H
-#define VIRT_DOCTOR_CPUID_LEAF_H
-/// issue 13: vhv. CPUID leaf `leaf` (sub-leaf 0) into regs = eax, ebx, ecx, edx, when the processor reports
-/// that leaf (its range's maximum is checked first). Returns 1 when read, 0 when not (beyond the maximum,
-/// or not x86). Reading CPUID changes nothing.
-int vd_cpuid_leaf(unsigned int leaf, unsigned int regs[4]);
-#endif
-
 #ifndef VIRT_DOCTOR_CPUID_REGISTERS_H
 #define VIRT_DOCTOR_CPUID_REGISTERS_H
 /// CPUID leaf `leaf`, subleaf `subleaf`: eax, ebx, ecx, edx into `registers`. Returns 1 on x86, 0 elsewhere
